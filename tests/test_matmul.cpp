@@ -1,0 +1,206 @@
+// matmul: values, broadcasting of batch axes, gradients, accuracy and thread-count independence.
+#include <omp.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "gradcheck.hpp"
+
+using namespace minidl;
+
+namespace {
+
+using Values = std::vector<float>;
+
+Tensor random(const Shape& shape, uint64_t seed) {
+    Generator gen(seed);
+    return randn(shape, gen);
+}
+
+Shape batch_of(const Shape& shape) {
+    Shape batch;
+    for (int axis = 0; axis + 2 < shape.rank(); ++axis) batch.push_back(shape[axis]);
+    return batch;
+}
+
+// The index into an operand's batch axes for an output batch index (NumPy broadcasting).
+int64_t operand_batch(int64_t out_batch, const Shape& batch, const Shape& operand) {
+    const Shape own = batch_of(operand);
+    int64_t index = 0, stride = 1, rest = out_batch;
+    for (int axis = batch.rank() - 1; axis >= 0; --axis) {
+        const int64_t i = rest % batch[axis];
+        rest /= batch[axis];
+        const int own_axis = axis - (batch.rank() - own.rank());
+        if (own_axis < 0) continue;
+        if (own[own_axis] != 1) index += i * stride;
+        stride *= own[own_axis];
+    }
+    return index;
+}
+
+// A double-precision triple loop, with NumPy batch broadcasting; also returns, per element,
+// sum_k |a_ik b_kj|, the scale of that element's rounding error.
+struct Reference {
+    std::vector<double> values;
+    std::vector<double> scale;
+};
+
+Reference naive_matmul(const Tensor& a, const Tensor& b, const Shape& out_shape) {
+    const int64_t n = a.shape()[a.rank() - 2], k = a.shape().back(), m = b.shape().back();
+    const Shape batch = batch_of(out_shape);
+    Reference ref{std::vector<double>(out_shape.numel()), std::vector<double>(out_shape.numel())};
+    for (int64_t t = 0; t < batch.numel(); ++t) {
+        const float* pa = a.data() + operand_batch(t, batch, a.shape()) * n * k;
+        const float* pb = b.data() + operand_batch(t, batch, b.shape()) * k * m;
+        for (int64_t i = 0; i < n; ++i) {
+            for (int64_t j = 0; j < m; ++j) {
+                double total = 0.0, scale = 0.0;
+                for (int64_t p = 0; p < k; ++p) {
+                    const double term = static_cast<double>(pa[i * k + p]) * pb[p * m + j];
+                    total += term;
+                    scale += std::abs(term);
+                }
+                ref.values[(t * n + i) * m + j] = total;
+                ref.scale[(t * n + i) * m + j] = scale;
+            }
+        }
+    }
+    return ref;
+}
+
+// Largest error of `c` relative to the reference's per-element scale.
+double max_relative_error(const Tensor& c, const Reference& ref) {
+    double worst = 0.0;
+    for (int64_t i = 0; i < c.numel(); ++i) {
+        const double error = std::abs(c.data()[i] - ref.values[i]);
+        worst = std::max(worst, error / std::max(ref.scale[i], 1e-30));
+    }
+    return worst;
+}
+
+void check_against_naive(const Tensor& a, const Tensor& b, const Shape& expected_shape) {
+    const Tensor c = matmul(a, b);
+    REQUIRE(c.shape() == expected_shape);
+    CHECK(max_relative_error(c, naive_matmul(a, b, expected_shape)) < 1e-5);
+}
+
+}  // namespace
+
+TEST_CASE("matmul of two matrices, by hand") {
+    const Tensor a = tensor({1, 2, 3, 4, 5, 6}, {2, 3});
+    const Tensor b = tensor({7, 8, 9, 10, 11, 12}, {3, 2});
+    const Tensor c = matmul(a, b);
+    CHECK(c.shape() == Shape{2, 2});
+    CHECK(c.to_vector() == Values{58, 64, 139, 154});
+    CHECK(matmul(b, a).to_vector() == Values{39, 54, 69, 49, 68, 87, 59, 82, 105});
+}
+
+TEST_CASE("matmul with an empty inner axis gives zeros") {
+    const Tensor c = matmul(zeros({2, 0}), zeros({0, 3}));
+    CHECK(c.shape() == Shape{2, 3});
+    CHECK(c.to_vector() == Values(6, 0.0f));
+    CHECK(matmul(zeros({0, 2}), zeros({2, 3})).shape() == Shape{0, 3});
+}
+
+TEST_CASE("batched matmul multiplies batch by batch") {
+    const Tensor a = tensor({1, 0, 0, 1, 2, 1, 0, 3}, {2, 2, 2});
+    const Tensor b = tensor({1, 2, 3, 4, 1, 1, 1, 1}, {2, 2, 2});
+    CHECK(matmul(a, b).to_vector() == Values{1, 2, 3, 4, 3, 3, 3, 3});
+    check_against_naive(random({3, 4, 5}, 1), random({3, 5, 2}, 2), {3, 4, 2});
+}
+
+TEST_CASE("batch axes broadcast under NumPy's rules") {
+    check_against_naive(random({2, 1, 3, 4}, 3), random({5, 4, 2}, 4), {2, 5, 3, 2});
+    check_against_naive(random({1, 3, 4}, 5), random({2, 1, 4, 2}, 6), {2, 1, 3, 2});
+    check_against_naive(random({3, 1, 2, 3}, 7), random({1, 4, 3, 2}, 8), {3, 4, 2, 2});
+}
+
+TEST_CASE("a 2-D operand is shared by every batch") {
+    const Tensor shared = tensor({1, 0, 0, 2}, {2, 2});
+    const Tensor batched = tensor({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2});
+    CHECK(matmul(batched, shared).to_vector() == Values{1, 4, 3, 8, 5, 12, 7, 16});
+    CHECK(matmul(shared, batched).to_vector() == Values{1, 2, 6, 8, 5, 6, 14, 16});
+    // More rows than one block of work, on both sides.
+    check_against_naive(random({3, 50, 7}, 9), random({7, 5}, 10), {3, 50, 5});
+    check_against_naive(random({70, 7}, 11), random({2, 3, 7, 5}, 12), {2, 3, 70, 5});
+}
+
+TEST_CASE("matmul gradients") {
+    auto f = [](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); };
+    SECTION("2-D by 2-D") { CHECK_GRADIENTS(f, {random({3, 4}, 13), random({4, 2}, 14)}); }
+    SECTION("batched by batched") {
+        CHECK_GRADIENTS(f, {random({2, 3, 4}, 15), random({2, 4, 2}, 16)});
+    }
+    SECTION("broadcast batch axes on both sides") {
+        CHECK_GRADIENTS(f, {random({2, 1, 2, 3}, 17), random({3, 3, 2}, 18)});
+        CHECK_GRADIENTS(f, {random({1, 3, 2, 3}, 19), random({2, 1, 3, 2}, 20)});
+    }
+    SECTION("a shared 2-D right operand") {
+        CHECK_GRADIENTS(f, {random({2, 3, 2, 4}, 21), random({4, 3}, 22)});
+    }
+    SECTION("a shared 2-D left operand") {
+        CHECK_GRADIENTS(f, {random({2, 3}, 23), random({4, 3, 2}, 24)});
+    }
+    SECTION("the same tensor on both sides") {
+        auto square = [](const std::vector<Tensor>& in) { return matmul(in[0], in[0]); };
+        CHECK_GRADIENTS(square, {random({2, 3, 3}, 25)});
+    }
+}
+
+TEST_CASE("matmul gradients only for the operands that need one") {
+    Tensor a = random({2, 3}, 26).requires_grad_();
+    const Tensor b = random({3, 4}, 27);
+    sum(matmul(a, b)).backward();
+    CHECK(a.grad().shape() == Shape{2, 3});
+    CHECK_FALSE(b.grad().defined());
+    CHECK(matmul(a, b).grad_fn_name() == "matmul");
+}
+
+TEST_CASE("matmul shape errors") {
+    CHECK_THROWS_AS(matmul(zeros({3, 4}), zeros({5, 2})), ShapeError);
+    CHECK_THROWS_WITH(matmul(zeros({3, 4}), zeros({5, 2})),
+                      "matmul: cannot multiply [3, 4] by [5, 2]");
+    CHECK_THROWS_WITH(matmul(zeros({4}), zeros({4, 2})),
+                      Catch::StartsWith("matmul: cannot multiply [4] by [4, 2]"));
+    CHECK_THROWS_AS(matmul(zeros({2, 4}), zeros({4})), ShapeError);
+    CHECK_THROWS_WITH(matmul(zeros({2, 3, 4}), zeros({3, 4, 5})),
+                      Catch::StartsWith("matmul: cannot multiply [2, 3, 4] by [3, 4, 5]"));
+}
+
+TEST_CASE("a large matmul matches a double-precision triple loop") {
+    const Tensor a = random({300, 200}, 28);
+    const Tensor b = random({200, 150}, 29);
+    const Tensor c = matmul(a, b);
+    const Reference ref = naive_matmul(a, b, {300, 150});
+    CHECK(max_relative_error(c, ref) < 1e-4);
+    // Also relative to each element's own value where that is not tiny.
+    double worst = 0.0;
+    for (int64_t i = 0; i < c.numel(); ++i) {
+        if (std::abs(ref.values[i]) > 1.0) {
+            worst =
+                std::max(worst, std::abs(c.data()[i] - ref.values[i]) / std::abs(ref.values[i]));
+        }
+    }
+    CHECK(worst < 1e-4);
+}
+
+TEST_CASE("matmul results and gradients do not depend on the thread count") {
+    const Tensor a = random({4, 130, 70}, 30);
+    const Tensor b = random({70, 90}, 31);
+    const Tensor big_a = random({300, 200}, 32);
+    const Tensor big_b = random({200, 150}, 33);
+    auto run = [&](int threads) {
+        omp_set_num_threads(threads);
+        Tensor x = a.detach().clone().requires_grad_();
+        Tensor y = b.detach().clone().requires_grad_();
+        sum(matmul(x, y) * matmul(x, y)).backward();
+        std::vector<Values> results{matmul(big_a, big_b).to_vector(), x.grad().to_vector(),
+                                    y.grad().to_vector()};
+        return results;
+    };
+    const int previous = omp_get_max_threads();
+    const auto one = run(1);
+    const auto several = run(3);
+    omp_set_num_threads(previous);
+    CHECK(one == several);
+}
