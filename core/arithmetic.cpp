@@ -48,9 +48,10 @@ Tensor div(const Tensor& a, const Tensor& b) {
         });
 }
 
+// NaN propagates from either side, as in NumPy and PyTorch.
 Tensor maximum(const Tensor& a, const Tensor& b) {
     return binary_op(
-        a, b, "maximum", [](float x, float y) { return x >= y ? x : y; },
+        a, b, "maximum", [](float x, float y) { return x >= y || std::isnan(x) ? x : y; },
         [](const GradContext& c) {
             const Tensor a_wins = greater_equal(c.inputs[0], c.inputs[1]);
             if (c.needs(0)) add_unbroadcast(c, 0, c.grad * a_wins);
@@ -60,7 +61,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
     return binary_op(
-        a, b, "minimum", [](float x, float y) { return x <= y ? x : y; },
+        a, b, "minimum", [](float x, float y) { return x <= y || std::isnan(x) ? x : y; },
         [](const GradContext& c) {
             const Tensor a_wins = less_equal(c.inputs[0], c.inputs[1]);
             if (c.needs(0)) add_unbroadcast(c, 0, c.grad * a_wins);

@@ -50,7 +50,8 @@ void empty_cache();
 /// Turns caching on (the default) or off; turning it off also empties the cache.
 void set_memory_caching(bool enabled);
 
-/// The size class a request of `bytes` is rounded up to: at most 12.5% above the request.
+/// The size class a request of `bytes` is rounded up to: a multiple of 64 bytes, and for
+/// requests of 512 bytes or more at most 12.5% above the request.
 std::size_t memory_block_size(std::size_t bytes) noexcept;
 
 }  // namespace minidl

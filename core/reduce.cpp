@@ -118,14 +118,14 @@ Tensor sum(const Tensor& a, const Axes& axes, bool keepdims) {
 }
 
 Tensor mean(const Tensor& a) {
-    return sum(a) / static_cast<float>(std::max<int64_t>(a.numel(), 1));
+    return sum(a) / static_cast<float>(a.numel());  // 0/0 = NaN for an empty tensor, as in PyTorch
 }
 
 Tensor mean(const Tensor& a, const Axes& axes, bool keepdims) {
     int64_t count = 1;
     const std::vector<bool> reduced = detail::reduction_mask(a.shape(), axes, "mean");
     for (int axis = 0; axis < a.rank(); ++axis) count *= reduced[axis] ? a.shape()[axis] : 1;
-    return sum(a, axes, keepdims) / static_cast<float>(std::max<int64_t>(count, 1));
+    return sum(a, axes, keepdims) / static_cast<float>(count);
 }
 
 Tensor sum_to(const Tensor& a, const Shape& shape) {

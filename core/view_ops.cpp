@@ -60,6 +60,10 @@ Tensor unsqueeze(const Tensor& a, int64_t axis) {
         throw IndexError("unsqueeze: axis " + std::to_string(axis) + " is out of range for shape " +
                          in.to_string());
     }
+    if (in.rank() == Shape::kMaxRank) {
+        throw ValueError("unsqueeze: shape " + in.to_string() + " already has the maximum rank " +
+                         std::to_string(Shape::kMaxRank));
+    }
     Shape out;
     for (int i = 0; i < in.rank(); ++i) {
         if (i == position) out.push_back(1);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "gradcheck.hpp"
 
@@ -237,7 +238,11 @@ TEST_CASE("broadcasting with a size-0 axis gives an empty result") {
     CHECK(out.shape() == Shape{3, 0});
     CHECK(out.numel() == 0);
     CHECK((ones({0, 1}) * ones({1, 4})).shape() == Shape{0, 4});
-    // The gradient of such a broadcast is covered in test_reduce.cpp (sum_to is its backward).
+    Tensor a = ones({0, 1}).requires_grad_();
+    Tensor b = ones({1, 4}).requires_grad_();
+    sum(a * b).backward();
+    CHECK(a.grad().shape() == Shape{0, 1});
+    CHECK(b.grad().to_vector() == std::vector<float>(4, 0.0f));
 }
 
 // ---- scalar variants ----
@@ -279,9 +284,8 @@ TEST_CASE("scalar variants compute on either side of the operator") {
 }
 
 TEST_CASE("pow(x, 0) has a zero gradient, also at x = 0") {
-    // BUG (core/arithmetic.cpp, pow(const Tensor&, float) backward): the gradient is
-    // g * 0 * x^(-1), i.e. 0 * inf = NaN at x = 0, although x^0 is the constant 1 (PyTorch gives
-    // 0). This test fails until the backward returns 0 when the exponent is 0.
+    // Regression: the general derivative g * 0 * x^(-1) is 0 * inf = NaN at x = 0, although
+    // x^0 is the constant 1 (PyTorch gives 0).
     Tensor x = tensor({0.0f, 2.0f}).requires_grad_();
     const Tensor y = pow(x, 0.0f);
     CHECK(y.to_vector() == std::vector<float>{1, 1});
@@ -365,4 +369,15 @@ TEST_CASE("where rejects shapes that do not broadcast") {
                       "where: cannot broadcast [2] with [3]");
     CHECK_THROWS_WITH(where(zeros({3}), zeros({2, 3}), zeros({4})),
                       "where: cannot broadcast [2, 3] with [4]");
+}
+
+TEST_CASE("maximum and minimum propagate NaN from either operand") {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const Tensor with_nan = tensor({nan, 1.0f});
+    const Tensor plain = tensor({1.0f, nan});
+    for (const Tensor& result : {maximum(with_nan, plain), maximum(plain, with_nan),
+                                 minimum(with_nan, plain), minimum(plain, with_nan)}) {
+        CHECK(std::isnan(result.data()[0]));
+        CHECK(std::isnan(result.data()[1]));
+    }
 }

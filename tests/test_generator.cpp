@@ -217,10 +217,8 @@ TEST_CASE("uniform(low, high) stays in [low, high) with mean (low + high) / 2") 
 }
 
 TEST_CASE("uniform(low, high) excludes high even for the largest underlying draw") {
-    // BUG (core/creation.cpp, uniform): low + (high - low) * u is rounded to float, and for
-    // u = 1 - 2^-24 and [1, 2) the exact value 2 - 2^-24 rounds (to even) up to 2 = high,
-    // breaking the documented [low, high). This test fails until the result is clamped below
-    // high.
+    // Regression: low + (high - low) * u is rounded to float, and for u = 1 - 2^-24 on [1, 2)
+    // the exact 2 - 2^-24 rounds (to even) up to 2 = high; uniform must clamp below high.
     Generator gen;
     gen.set_state(state_with_next_output(kLargestUniformBits));
     const float value = uniform({1}, 1.0f, 2.0f, gen).item();

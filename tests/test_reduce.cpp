@@ -3,6 +3,7 @@
 // by hand and against a naive double-precision reference over every subset of axes.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "gradcheck.hpp"
 
@@ -122,6 +123,18 @@ TEST_CASE("sum and mean over size-0 axes give zeros of the kept shape") {
     CHECK(sum(zeros({2, 0}), {1}).to_vector() == std::vector<float>{0, 0});
     CHECK(sum(zeros({0, 3}), {0}).to_vector() == std::vector<float>{0, 0, 0});
     CHECK(sum(zeros({2, 0, 3}), {1}).to_vector() == std::vector<float>(6, 0.0f));
+}
+
+TEST_CASE("sum over an axis in front of a size-0 axis gives an empty result") {
+    // Regression: with inner == 0 (here [3, 0] summed over axis 0) sum_middle_axis divided by
+    // zero (SIGFPE); the gradient of a broadcast such as [3, 1] + [0] reaches it through sum_to.
+    CHECK(sum(zeros({3, 0}), {0}).shape() == Shape{0});
+    CHECK(sum(zeros({2, 3, 0}), {1}, true).shape() == Shape{2, 1, 0});
+    Tensor a = ones({3, 1}).requires_grad_();
+    Tensor b = ones({0}).requires_grad_();
+    sum(a + b).backward();
+    CHECK(a.grad().to_vector() == std::vector<float>{0, 0, 0});
+    CHECK(b.grad().shape() == Shape{0});
 }
 
 TEST_CASE("sum over every subset of axes matches the reference, axes given either way") {
@@ -294,18 +307,7 @@ TEST_CASE("sum_to and broadcast_to have correct gradients") {
     CHECK(x.grad().to_vector() == std::vector<float>{3, 3});
 }
 
-// Kept last: until the bug below is fixed it kills this executable with SIGFPE, and Catch2 runs
-// test cases in declaration order, so every other case above still reports first.
-TEST_CASE("sum over an axis in front of a size-0 axis gives an empty result") {
-    // BUG (core/reduce.cpp, sum_middle_axis): with outer == 1 and inner == 0 (here [3, 0] summed
-    // over axis 0) `kElementwiseGrain / inner` divides by zero (SIGFPE). The gradient of a
-    // broadcast such as [3, 1] + [0] reaches the same line through sum_to. Fix: return early
-    // when inner == 0 (the output is empty), or divide by std::max<int64_t>(inner, 1).
-    CHECK(sum(zeros({3, 0}), {0}).shape() == Shape{0});
-    CHECK(sum(zeros({2, 3, 0}), {1}, true).shape() == Shape{2, 1, 0});
-    Tensor a = ones({3, 1}).requires_grad_();
-    Tensor b = ones({0}).requires_grad_();
-    sum(a + b).backward();
-    CHECK(a.grad().to_vector() == std::vector<float>{0, 0, 0});
-    CHECK(b.grad().shape() == Shape{0});
+TEST_CASE("mean of an empty tensor is NaN, as in PyTorch") {
+    CHECK(std::isnan(mean(zeros({0})).item()));
+    CHECK(std::isnan(mean(zeros({2, 0}), {1}).data()[1]));
 }

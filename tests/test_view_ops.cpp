@@ -179,4 +179,5 @@ TEST_CASE("unsqueeze accepts axes from -(rank + 1) to rank and rejects others") 
 TEST_CASE("unsqueeze cannot exceed the maximum rank") {
     const Tensor t = zeros(Shape(std::vector<int64_t>(Shape::kMaxRank, 1)));
     CHECK_THROWS_AS(unsqueeze(t, 0), ValueError);
+    CHECK_THROWS_WITH(unsqueeze(t, 0), Catch::Contains("unsqueeze"));
 }
