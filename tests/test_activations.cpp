@@ -1,7 +1,6 @@
 // Keras activations (core/activations.cpp): values and gradients against PyTorch float64
 // references (tests/data/activations.json, written by scripts/make_activation_fixtures.py),
 // gradient checks, numerical stability, Keras-specific definitions and errors.
-#include <omp.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "gradcheck.hpp"
+#include "test_support.hpp"
 
 using namespace minidl;
 using Json = nlohmann::json;
@@ -271,7 +271,7 @@ TEST_CASE("activation results do not depend on the thread count") {
     const Tensor weight_rows = randn(rows.shape(), gen);
     const Tensor weight_lanes = randn(lanes.shape(), gen);
     const auto run = [&](int threads) {
-        omp_set_num_threads(threads);
+        const testing::ThreadCount scoped_threads(threads);
         std::vector<std::vector<float>> results;
         const auto record_op = [&](const Tensor& input, const Tensor& weight, const Activation& f) {
             Tensor x = input.detach().clone().requires_grad_();
@@ -288,9 +288,7 @@ TEST_CASE("activation results do not depend on the thread count") {
         record_op(rows, weight_rows, [](const Tensor& t) { return mish(t); });
         return results;
     };
-    const int previous = omp_get_max_threads();
     const auto one_thread = run(1);
     const auto two_threads = run(2);
-    omp_set_num_threads(previous);
     CHECK(one_thread == two_threads);
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "gradcheck.hpp"
+#include "test_support.hpp"
 
 using namespace minidl;
 
@@ -10,10 +11,7 @@ namespace {
 
 using Values = std::vector<float>;
 
-Tensor random(const Shape& shape, uint64_t seed) {
-    Generator gen(seed);
-    return randn(shape, gen);
-}
+using testing::seeded_randn;
 
 // The gradient of sum(f(x)) with respect to x.
 template <class F>
@@ -67,20 +65,20 @@ TEST_CASE("the gradient goes to the first maximal element of each group only") {
 
 TEST_CASE("max and min gradients") {
     auto all_max = [](const std::vector<Tensor>& in) { return max(in[0]); };
-    CHECK_GRADIENTS(all_max, {random({3, 4}, 1)});
+    CHECK_GRADIENTS(all_max, {seeded_randn({3, 4}, 1)});
     auto all_min = [](const std::vector<Tensor>& in) { return min(in[0]); };
-    CHECK_GRADIENTS(all_min, {random({3, 4}, 2)});
+    CHECK_GRADIENTS(all_min, {seeded_randn({3, 4}, 2)});
     auto last = [](const std::vector<Tensor>& in) { return max(in[0], {-1}); };
-    CHECK_GRADIENTS(last, {random({3, 5}, 3)});
+    CHECK_GRADIENTS(last, {seeded_randn({3, 5}, 3)});
     auto first_kept = [](const std::vector<Tensor>& in) { return min(in[0], {0}, true); };
-    CHECK_GRADIENTS(first_kept, {random({4, 3}, 4)});
+    CHECK_GRADIENTS(first_kept, {seeded_randn({4, 3}, 4)});
     auto outer_inner = [](const std::vector<Tensor>& in) { return max(in[0], {0, -1}, true); };
-    CHECK_GRADIENTS(outer_inner, {random({2, 3, 4}, 5)});
+    CHECK_GRADIENTS(outer_inner, {seeded_randn({2, 3, 4}, 5)});
     auto middle = [](const std::vector<Tensor>& in) { return min(in[0], {1}); };
-    CHECK_GRADIENTS(middle, {random({2, 3, 4}, 6)});
+    CHECK_GRADIENTS(middle, {seeded_randn({2, 3, 4}, 6)});
     // Feeding max's output onwards: the incoming gradient is not all ones.
     auto chained = [](const std::vector<Tensor>& in) { return max(in[0], {1}) * in[1]; };
-    CHECK_GRADIENTS(chained, {random({3, 4}, 7), random({3}, 8)});
+    CHECK_GRADIENTS(chained, {seeded_randn({3, 4}, 7), seeded_randn({3}, 8)});
 }
 
 TEST_CASE("max propagates NaN") {
@@ -118,7 +116,7 @@ TEST_CASE("argmax is not differentiable and checks its axis") {
 }
 
 TEST_CASE("max over a large tensor matches a serial scan") {
-    const Tensor x = random({40000, 3}, 9);
+    const Tensor x = seeded_randn({40000, 3}, 9);
     const Tensor y = max(x, {0});
     for (int64_t j = 0; j < 3; ++j) {
         float best = x.at({0, j});

@@ -1,10 +1,10 @@
 // matmul: values, broadcasting of batch axes, gradients, accuracy and thread-count independence.
-#include <omp.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "gradcheck.hpp"
+#include "test_support.hpp"
 
 using namespace minidl;
 
@@ -12,10 +12,7 @@ namespace {
 
 using Values = std::vector<float>;
 
-Tensor random(const Shape& shape, uint64_t seed) {
-    Generator gen(seed);
-    return randn(shape, gen);
-}
+using testing::seeded_randn;
 
 Shape batch_of(const Shape& shape) {
     Shape batch;
@@ -106,13 +103,13 @@ TEST_CASE("batched matmul multiplies batch by batch") {
     const Tensor a = tensor({1, 0, 0, 1, 2, 1, 0, 3}, {2, 2, 2});
     const Tensor b = tensor({1, 2, 3, 4, 1, 1, 1, 1}, {2, 2, 2});
     CHECK(matmul(a, b).to_vector() == Values{1, 2, 3, 4, 3, 3, 3, 3});
-    check_against_naive(random({3, 4, 5}, 1), random({3, 5, 2}, 2), {3, 4, 2});
+    check_against_naive(seeded_randn({3, 4, 5}, 1), seeded_randn({3, 5, 2}, 2), {3, 4, 2});
 }
 
 TEST_CASE("batch axes broadcast under NumPy's rules") {
-    check_against_naive(random({2, 1, 3, 4}, 3), random({5, 4, 2}, 4), {2, 5, 3, 2});
-    check_against_naive(random({1, 3, 4}, 5), random({2, 1, 4, 2}, 6), {2, 1, 3, 2});
-    check_against_naive(random({3, 1, 2, 3}, 7), random({1, 4, 3, 2}, 8), {3, 4, 2, 2});
+    check_against_naive(seeded_randn({2, 1, 3, 4}, 3), seeded_randn({5, 4, 2}, 4), {2, 5, 3, 2});
+    check_against_naive(seeded_randn({1, 3, 4}, 5), seeded_randn({2, 1, 4, 2}, 6), {2, 1, 3, 2});
+    check_against_naive(seeded_randn({3, 1, 2, 3}, 7), seeded_randn({1, 4, 3, 2}, 8), {3, 4, 2, 2});
 }
 
 TEST_CASE("a 2-D operand is shared by every batch") {
@@ -121,35 +118,37 @@ TEST_CASE("a 2-D operand is shared by every batch") {
     CHECK(matmul(batched, shared).to_vector() == Values{1, 4, 3, 8, 5, 12, 7, 16});
     CHECK(matmul(shared, batched).to_vector() == Values{1, 2, 6, 8, 5, 6, 14, 16});
     // More rows than one block of work, on both sides.
-    check_against_naive(random({3, 50, 7}, 9), random({7, 5}, 10), {3, 50, 5});
-    check_against_naive(random({70, 7}, 11), random({2, 3, 7, 5}, 12), {2, 3, 70, 5});
+    check_against_naive(seeded_randn({3, 50, 7}, 9), seeded_randn({7, 5}, 10), {3, 50, 5});
+    check_against_naive(seeded_randn({70, 7}, 11), seeded_randn({2, 3, 7, 5}, 12), {2, 3, 70, 5});
 }
 
 TEST_CASE("matmul gradients") {
     auto f = [](const std::vector<Tensor>& in) { return matmul(in[0], in[1]); };
-    SECTION("2-D by 2-D") { CHECK_GRADIENTS(f, {random({3, 4}, 13), random({4, 2}, 14)}); }
+    SECTION("2-D by 2-D") {
+        CHECK_GRADIENTS(f, {seeded_randn({3, 4}, 13), seeded_randn({4, 2}, 14)});
+    }
     SECTION("batched by batched") {
-        CHECK_GRADIENTS(f, {random({2, 3, 4}, 15), random({2, 4, 2}, 16)});
+        CHECK_GRADIENTS(f, {seeded_randn({2, 3, 4}, 15), seeded_randn({2, 4, 2}, 16)});
     }
     SECTION("broadcast batch axes on both sides") {
-        CHECK_GRADIENTS(f, {random({2, 1, 2, 3}, 17), random({3, 3, 2}, 18)});
-        CHECK_GRADIENTS(f, {random({1, 3, 2, 3}, 19), random({2, 1, 3, 2}, 20)});
+        CHECK_GRADIENTS(f, {seeded_randn({2, 1, 2, 3}, 17), seeded_randn({3, 3, 2}, 18)});
+        CHECK_GRADIENTS(f, {seeded_randn({1, 3, 2, 3}, 19), seeded_randn({2, 1, 3, 2}, 20)});
     }
     SECTION("a shared 2-D right operand") {
-        CHECK_GRADIENTS(f, {random({2, 3, 2, 4}, 21), random({4, 3}, 22)});
+        CHECK_GRADIENTS(f, {seeded_randn({2, 3, 2, 4}, 21), seeded_randn({4, 3}, 22)});
     }
     SECTION("a shared 2-D left operand") {
-        CHECK_GRADIENTS(f, {random({2, 3}, 23), random({4, 3, 2}, 24)});
+        CHECK_GRADIENTS(f, {seeded_randn({2, 3}, 23), seeded_randn({4, 3, 2}, 24)});
     }
     SECTION("the same tensor on both sides") {
         auto square = [](const std::vector<Tensor>& in) { return matmul(in[0], in[0]); };
-        CHECK_GRADIENTS(square, {random({2, 3, 3}, 25)});
+        CHECK_GRADIENTS(square, {seeded_randn({2, 3, 3}, 25)});
     }
 }
 
 TEST_CASE("matmul gradients only for the operands that need one") {
-    Tensor a = random({2, 3}, 26).requires_grad_();
-    const Tensor b = random({3, 4}, 27);
+    Tensor a = seeded_randn({2, 3}, 26).requires_grad_();
+    const Tensor b = seeded_randn({3, 4}, 27);
     sum(matmul(a, b)).backward();
     CHECK(a.grad().shape() == Shape{2, 3});
     CHECK_FALSE(b.grad().defined());
@@ -168,8 +167,8 @@ TEST_CASE("matmul shape errors") {
 }
 
 TEST_CASE("a large matmul matches a double-precision triple loop") {
-    const Tensor a = random({300, 200}, 28);
-    const Tensor b = random({200, 150}, 29);
+    const Tensor a = seeded_randn({300, 200}, 28);
+    const Tensor b = seeded_randn({200, 150}, 29);
     const Tensor c = matmul(a, b);
     const Reference ref = naive_matmul(a, b, {300, 150});
     CHECK(max_relative_error(c, ref) < 1e-4);
@@ -185,12 +184,12 @@ TEST_CASE("a large matmul matches a double-precision triple loop") {
 }
 
 TEST_CASE("matmul results and gradients do not depend on the thread count") {
-    const Tensor a = random({4, 130, 70}, 30);
-    const Tensor b = random({70, 90}, 31);
-    const Tensor big_a = random({300, 200}, 32);
-    const Tensor big_b = random({200, 150}, 33);
+    const Tensor a = seeded_randn({4, 130, 70}, 30);
+    const Tensor b = seeded_randn({70, 90}, 31);
+    const Tensor big_a = seeded_randn({300, 200}, 32);
+    const Tensor big_b = seeded_randn({200, 150}, 33);
     auto run = [&](int threads) {
-        omp_set_num_threads(threads);
+        const testing::ThreadCount scoped_threads(threads);
         Tensor x = a.detach().clone().requires_grad_();
         Tensor y = b.detach().clone().requires_grad_();
         sum(matmul(x, y) * matmul(x, y)).backward();
@@ -198,9 +197,7 @@ TEST_CASE("matmul results and gradients do not depend on the thread count") {
                                     y.grad().to_vector()};
         return results;
     };
-    const int previous = omp_get_max_threads();
     const auto one = run(1);
     const auto several = run(3);
-    omp_set_num_threads(previous);
     CHECK(one == several);
 }

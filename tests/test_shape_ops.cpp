@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "gradcheck.hpp"
+#include "test_support.hpp"
 
 using namespace minidl;
 
@@ -12,10 +13,7 @@ using Values = std::vector<float>;
 // 0, 1, 2, ... in `shape`, so every element says where it came from.
 Tensor iota(const Shape& shape) { return reshape(arange(shape.numel()), shape); }
 
-Tensor random(const Shape& shape, uint64_t seed) {
-    Generator gen(seed);
-    return randn(shape, gen);
-}
+using testing::seeded_randn;
 
 }  // namespace
 
@@ -35,9 +33,9 @@ TEST_CASE("transpose swaps two axes") {
 
 TEST_CASE("transpose gradients") {
     auto f = [](const std::vector<Tensor>& in) { return transpose(in[0], 0, -1); };
-    CHECK_GRADIENTS(f, {random({2, 3, 4}, 1)});
+    CHECK_GRADIENTS(f, {seeded_randn({2, 3, 4}, 1)});
     auto g = [](const std::vector<Tensor>& in) { return transpose(in[0], -2, -1); };
-    CHECK_GRADIENTS(g, {random({3, 5}, 2)});
+    CHECK_GRADIENTS(g, {seeded_randn({3, 5}, 2)});
 }
 
 TEST_CASE("permute reorders axes like numpy.transpose") {
@@ -56,9 +54,9 @@ TEST_CASE("permute reorders axes like numpy.transpose") {
 
 TEST_CASE("permute gradients, including a 4-D reordering") {
     auto f = [](const std::vector<Tensor>& in) { return permute(in[0], {2, 0, 1}); };
-    CHECK_GRADIENTS(f, {random({2, 3, 4}, 3)});
+    CHECK_GRADIENTS(f, {seeded_randn({2, 3, 4}, 3)});
     auto g = [](const std::vector<Tensor>& in) { return permute(in[0], {1, 3, 0, -2}); };
-    CHECK_GRADIENTS(g, {random({2, 3, 2, 3}, 4)});
+    CHECK_GRADIENTS(g, {seeded_randn({2, 3, 2, 3}, 4)});
 }
 
 TEST_CASE("permute and transpose reject bad axes") {
@@ -74,7 +72,7 @@ TEST_CASE("permute and transpose reject bad axes") {
 }
 
 TEST_CASE("a large transpose (several parallel chunks) matches element access") {
-    const Tensor x = random({300, 200}, 5);
+    const Tensor x = seeded_randn({300, 200}, 5);
     const Tensor y = transpose(x, 0, 1);
     bool all_equal = true;
     for (int64_t i = 0; i < 300; ++i) {
@@ -107,17 +105,17 @@ TEST_CASE("slice along an inner axis of a 3-D tensor") {
 }
 
 TEST_CASE("slice gradients scatter into zeros") {
-    Tensor x = random({3, 7}, 6).requires_grad_();
+    Tensor x = seeded_randn({3, 7}, 6).requires_grad_();
     slice(x, 1, 1, 6, 2).backward(ones({3, 3}));
     CHECK(x.grad().to_vector() ==
           Values{0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0});
 
     auto stepped = [](const std::vector<Tensor>& in) { return slice(in[0], 1, 1, 6, 2); };
-    CHECK_GRADIENTS(stepped, {random({3, 7}, 7)});
+    CHECK_GRADIENTS(stepped, {seeded_randn({3, 7}, 7)});
     auto negative = [](const std::vector<Tensor>& in) { return slice(in[0], -3, -2, 100); };
-    CHECK_GRADIENTS(negative, {random({4, 2, 3}, 8)});
+    CHECK_GRADIENTS(negative, {seeded_randn({4, 2, 3}, 8)});
     auto empty_result = [](const std::vector<Tensor>& in) { return slice(in[0], 0, 3, 1) + 1.0f; };
-    CHECK_GRADIENTS(empty_result, {random({4, 2}, 9)});
+    CHECK_GRADIENTS(empty_result, {seeded_randn({4, 2}, 9)});
 }
 
 TEST_CASE("slice rejects a step below 1 and a bad axis") {
@@ -143,11 +141,13 @@ TEST_CASE("concat joins three tensors of different sizes along an axis") {
 
 TEST_CASE("concat gradients are slices of the output gradient") {
     auto middle = [](const std::vector<Tensor>& in) { return concat(in, 1); };
-    CHECK_GRADIENTS(middle, {random({2, 1, 3}, 10), random({2, 2, 3}, 11), random({2, 3, 3}, 12)});
+    CHECK_GRADIENTS(middle, {seeded_randn({2, 1, 3}, 10), seeded_randn({2, 2, 3}, 11),
+                             seeded_randn({2, 3, 3}, 12)});
     auto last = [](const std::vector<Tensor>& in) { return concat(in, -1); };
-    CHECK_GRADIENTS(last, {random({2, 3}, 13), random({2, 1}, 14), random({2, 4}, 15)});
+    CHECK_GRADIENTS(last,
+                    {seeded_randn({2, 3}, 13), seeded_randn({2, 1}, 14), seeded_randn({2, 4}, 15)});
     auto first = [](const std::vector<Tensor>& in) { return concat({in[0], in[1], in[0]}, 0); };
-    CHECK_GRADIENTS(first, {random({1, 3}, 16), random({2, 3}, 17)});
+    CHECK_GRADIENTS(first, {seeded_randn({1, 3}, 16), seeded_randn({2, 3}, 17)});
 }
 
 TEST_CASE("concat errors name the shapes and the axis") {
@@ -177,11 +177,12 @@ TEST_CASE("stack joins equal shapes along a new axis") {
 }
 
 TEST_CASE("stack gradients") {
-    Tensor a = random({2, 3}, 18).requires_grad_();
+    Tensor a = seeded_randn({2, 3}, 18).requires_grad_();
     CHECK(stack({a, a}, 0).grad_fn_name() == "stack");
     for (int64_t axis : {0, 1, 2, -1, -3}) {
         auto f = [axis](const std::vector<Tensor>& in) { return stack(in, axis); };
-        CHECK_GRADIENTS(f, {random({2, 3}, 19), random({2, 3}, 20), random({2, 3}, 21)});
+        CHECK_GRADIENTS(
+            f, {seeded_randn({2, 3}, 19), seeded_randn({2, 3}, 20), seeded_randn({2, 3}, 21)});
     }
 }
 
@@ -206,11 +207,11 @@ TEST_CASE("pad adds constant values before and after along one axis") {
 
 TEST_CASE("pad gradients are slices of the output gradient") {
     auto both = [](const std::vector<Tensor>& in) { return pad(in[0], 1, 2, 3, 0.5f); };
-    CHECK_GRADIENTS(both, {random({2, 3, 2}, 22)});
+    CHECK_GRADIENTS(both, {seeded_randn({2, 3, 2}, 22)});
     auto before = [](const std::vector<Tensor>& in) { return pad(in[0], -1, 3, 0); };
-    CHECK_GRADIENTS(before, {random({2, 3}, 23)});
+    CHECK_GRADIENTS(before, {seeded_randn({2, 3}, 23)});
     auto after = [](const std::vector<Tensor>& in) { return pad(in[0], 0, 0, 2); };
-    CHECK_GRADIENTS(after, {random({2, 3}, 24)});
+    CHECK_GRADIENTS(after, {seeded_randn({2, 3}, 24)});
 }
 
 TEST_CASE("pad errors") {

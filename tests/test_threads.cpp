@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gradcheck.hpp"
+#include "test_support.hpp"
 
 using namespace minidl;
 
@@ -118,19 +119,7 @@ const std::vector<Computation>& computations() {
     return table;
 }
 
-/// Sets the OpenMP thread count for its lifetime, restoring the previous one afterwards.
-class ThreadCount {
-  public:
-    explicit ThreadCount(int threads) : previous_(omp_get_max_threads()) {
-        omp_set_num_threads(threads);
-    }
-    ~ThreadCount() { omp_set_num_threads(previous_); }
-    ThreadCount(const ThreadCount&) = delete;
-    ThreadCount& operator=(const ThreadCount&) = delete;
-
-  private:
-    int previous_;
-};
+using testing::ThreadCount;
 
 struct Result {
     std::vector<Shape> shapes;
