@@ -96,13 +96,19 @@ Tensor pow(const Tensor& a, float exponent) {
         });
 }
 
-Tensor add(const Tensor& a, float b) {
+namespace {
+
+// a + b for a scalar b, recorded as `name` ("add", or "sub" for a - (-b)).
+Tensor shift(const Tensor& a, float b, const char* name) {
     return unary_op(
-        a, "add", [b](const auto& x) { return x + b; },
+        a, name, [b](const auto& x) { return x + b; },
         [](const auto&, const auto&, const auto& g) { return g; });
 }
 
-Tensor sub(const Tensor& a, float b) { return add(a, -b); }
+}  // namespace
+
+Tensor add(const Tensor& a, float b) { return shift(a, b, "add"); }
+Tensor sub(const Tensor& a, float b) { return shift(a, -b, "sub"); }
 
 Tensor sub(float a, const Tensor& b) {
     return unary_op(

@@ -257,7 +257,7 @@ TEST_CASE("scalar variants compute on either side of the operator") {
     const std::vector<Case> cases{
         {"x + 2", [](auto& x) { return x + 2.0f; }, {3, 4, 6}, "add"},
         {"2 + x", [](auto& x) { return 2.0f + x; }, {3, 4, 6}, "add"},
-        {"x - 2", [](auto& x) { return x - 2.0f; }, {-1, 0, 2}, "add"},
+        {"x - 2", [](auto& x) { return x - 2.0f; }, {-1, 0, 2}, "sub"},
         {"2 - x", [](auto& x) { return 2.0f - x; }, {1, 0, -2}, "sub"},
         {"x * 3", [](auto& x) { return x * 3.0f; }, {3, 6, 12}, "mul"},
         {"3 * x", [](auto& x) { return 3.0f * x; }, {3, 6, 12}, "mul"},
