@@ -24,6 +24,10 @@ using ConstMatrixMap = Eigen::Map<const RowMajorMatrix>;
 constexpr int64_t kRowBlock = 64;
 /// Multiply-adds below which a chunk of tasks is not worth handing to another thread.
 constexpr int64_t kMinMultiplyAddsPerChunk = int64_t{1} << 18;
+/// Inner-dimension chunk of a split-k product (see gemm_split_k). Measured with Eigen 3.4 on
+/// [64 x 131072] by [131072 x 64]: chunks of 256-2048 run 10% faster than one product,
+/// while 4096 and 8192 run 2-2.5x slower.
+constexpr int64_t kInnerChunk = 2048;
 
 /// One operand: a [.., rows, cols] tensor used as is, or as [.., cols, rows] when `transposed`.
 struct Operand {
@@ -84,6 +88,37 @@ void gemm_rows(const float* a, bool a_transposed, const float* b, bool b_transpo
     }
 }
 
+// C = op(A) op(B) for one small output with a long inner dimension, e.g. a weight gradient
+// [Cin, C] = Xᵀ dY summed over B*L rows, which as a single row-block task would run on one
+// thread. The inner dimension is cut into fixed chunks of kInnerChunk, the partial products
+// are computed in parallel and added in chunk order, so the bits do not depend on the thread
+// count.
+void gemm_split_k(const float* a, bool a_transposed, const float* b, bool b_transposed, float* c,
+                  int64_t n, int64_t k, int64_t m) {
+    const int64_t chunks = chunk_count(k, kInnerChunk);
+    Tensor partials = empty({chunks, n, m});
+    float* p = partials.data();
+    parallel_for(k, kInnerChunk, [&](int64_t begin, int64_t end) {
+        const int64_t len = end - begin;
+        MatrixMap out(p + begin / kInnerChunk * n * m, n, m);
+        const auto rhs = [&](const auto& lhs) {
+            if (b_transposed) {
+                out.noalias() = lhs * ConstMatrixMap(b, m, k).middleCols(begin, len).transpose();
+            } else {
+                out.noalias() = lhs * ConstMatrixMap(b, k, m).middleRows(begin, len);
+            }
+        };
+        if (a_transposed) {
+            rhs(ConstMatrixMap(a, k, n).middleRows(begin, len).transpose());
+        } else {
+            rhs(ConstMatrixMap(a, n, k).middleCols(begin, len));
+        }
+    });
+    kernels::ArrayMap sum(c, n * m);
+    sum = kernels::ConstArrayMap(p, n * m);
+    for (int64_t i = 1; i < chunks; ++i) sum += kernels::ConstArrayMap(p + i * n * m, n * m);
+}
+
 // op(A) op(B) with the batch axes broadcast; shapes are checked by the caller. Not recorded.
 Tensor batched_product(const Operand& lhs, const Operand& rhs) {
     const Shape batch = broadcast_shapes(batch_shape(lhs.tensor.shape()),
@@ -107,6 +142,11 @@ Tensor batched_product(const Operand& lhs, const Operand& rhs) {
                      : batch_offsets(batch_shape(rhs.tensor.shape()), batch, rhs.matrix_size());
 
     const int64_t blocks = chunk_count(rows, kRowBlock);
+    if (batches == 1 && blocks == 1 && k >= 2 * kInnerChunk) {
+        gemm_split_k(lhs.tensor.data(), lhs.transposed, rhs.tensor.data(), rhs.transposed,
+                     out.data(), rows, k, m);
+        return out;
+    }
     const int64_t tasks = batches * blocks;
     const int64_t work_per_task = std::max<int64_t>(1, std::min(rows, kRowBlock) * k * m);
     const int64_t grain = std::max<int64_t>(1, kMinMultiplyAddsPerChunk / work_per_task);

@@ -183,6 +183,22 @@ TEST_CASE("a large matmul matches a double-precision triple loop") {
     CHECK(worst < 1e-4);
 }
 
+TEST_CASE("a long inner dimension (split into chunks) matches a double-precision loop") {
+    // k = 9000 is cut into several fixed chunks, the last one partial; the weight gradient
+    // dB = A^T dC of a [9000, 5] x [5, 7] product takes the same path.
+    const Tensor a = seeded_randn({6, 9000}, 34);
+    const Tensor b = seeded_randn({9000, 7}, 35);
+    check_against_naive(a, b, {6, 7});
+
+    Tensor x = seeded_randn({9000, 5}, 36);
+    Tensor w = seeded_randn({5, 7}, 37).requires_grad_();
+    const Tensor g = seeded_randn({9000, 7}, 38);
+    matmul(x, w).backward(g);
+    check_against_naive(transpose(x, 0, 1).detach(), g, {5, 7});  // the same product, forward
+    const Reference ref = naive_matmul(transpose(x, 0, 1).detach(), g, {5, 7});
+    CHECK(max_relative_error(w.grad(), ref) < 1e-5);
+}
+
 TEST_CASE("matmul results and gradients do not depend on the thread count") {
     const Tensor a = seeded_randn({4, 130, 70}, 30);
     const Tensor b = seeded_randn({70, 90}, 31);
@@ -193,8 +209,12 @@ TEST_CASE("matmul results and gradients do not depend on the thread count") {
         Tensor x = a.detach().clone().requires_grad_();
         Tensor y = b.detach().clone().requires_grad_();
         sum(matmul(x, y) * matmul(x, y)).backward();
+        Tensor long_rows = seeded_randn({9000, 5}, 39).requires_grad_();
+        Tensor weight = seeded_randn({5, 7}, 40).requires_grad_();
+        sum(square(matmul(long_rows, weight))).backward();  // dW = Xᵀ dY takes the split-k path
         std::vector<Values> results{matmul(big_a, big_b).to_vector(), x.grad().to_vector(),
-                                    y.grad().to_vector()};
+                                    y.grad().to_vector(), weight.grad().to_vector(),
+                                    long_rows.grad().to_vector()};
         return results;
     };
     const auto one = run(1);
