@@ -6,6 +6,8 @@
 #   make test          build, then run the test suite with ctest
 #   make asan          build in build-asan/ with ASan+UBSan (RelWithDebInfo) and run ctest
 #   make portable      build in build-portable/ with MINIDL_NATIVE=OFF and run ctest
+#   make bench         build in build/ (Release), run the micro-benchmarks of bench/ on THREADS
+#                      OpenMP threads (default 2); BENCH_ARGS="--benchmark_..." adds flags
 #   make format        clang-format -i every .cpp/.hpp known to git
 #   make format-check  fail if any of those is not formatted
 #   make clean         remove the build directories
@@ -43,7 +45,7 @@ define configure_build
 	cmake --build "$(1)" -j $(JOBS)
 endef
 
-.PHONY: all deps build demo test asan portable format format-check clean help
+.PHONY: all deps build demo test bench asan portable format format-check clean help
 
 all: build
 
@@ -72,6 +74,14 @@ asan: deps
 portable: deps
 	$(call configure_build,$(PORTABLE_BUILD_DIR),-DMINIDL_NATIVE=OFF -DCMAKE_BUILD_TYPE=Release -DMINIDL_BUILD_BENCH=OFF)
 	cd "$(PORTABLE_BUILD_DIR)" && $(CTEST) --timeout $(TEST_TIMEOUT)
+
+# Micro-benchmarks (bench/, docs/performance.md). A short minimum time per benchmark keeps the
+# whole run under a minute; pass e.g. BENCH_ARGS="--benchmark_filter=Matmul" to select some.
+THREADS    ?= 2
+BENCH_ARGS ?=
+bench: deps
+	$(call configure_build,$(BUILD_DIR),-DMINIDL_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
+	OMP_NUM_THREADS=$(THREADS) ./$(BUILD_DIR)/bench/bench_core_ops --benchmark_min_time=0.1 $(BENCH_ARGS)
 
 # Files known to git: tracked plus new, not-ignored ones (so fresh files get formatted too).
 FORMAT_FILES_CMD := git ls-files -z --cached --others --exclude-standard -- '*.cpp' '*.hpp'
