@@ -63,14 +63,15 @@ std::vector<int64_t> batch_offsets(const Shape& operand_batch, const Shape& batc
     return offsets;
 }
 
-// out = lhs * rhs, where rhs is stored [k, m], or [m, k] and transposed.
+// out = lhs * rows [k_begin, k_begin + k_len) of op(B), where B is stored [k, m], or [m, k]
+// and transposed.
 template <class Lhs>
 void multiply_into(MatrixMap out, const Lhs& lhs, const float* rhs, bool rhs_transposed, int64_t k,
-                   int64_t m) {
+                   int64_t m, int64_t k_begin, int64_t k_len) {
     if (rhs_transposed) {
-        out.noalias() = lhs * ConstMatrixMap(rhs, m, k).transpose();
+        out.noalias() = lhs * ConstMatrixMap(rhs, m, k).middleCols(k_begin, k_len).transpose();
     } else {
-        out.noalias() = lhs * ConstMatrixMap(rhs, k, m);
+        out.noalias() = lhs * ConstMatrixMap(rhs, k, m).middleRows(k_begin, k_len);
     }
 }
 
@@ -82,9 +83,9 @@ void gemm_rows(const float* a, bool a_transposed, const float* b, bool b_transpo
         out.setZero();  // an empty sum
     } else if (a_transposed) {
         const auto lhs = ConstMatrixMap(a, k, n).middleCols(begin, count).transpose();
-        multiply_into(out, lhs, b, b_transposed, k, m);
+        multiply_into(out, lhs, b, b_transposed, k, m, 0, k);
     } else {
-        multiply_into(out, ConstMatrixMap(a + begin * k, count, k), b, b_transposed, k, m);
+        multiply_into(out, ConstMatrixMap(a + begin * k, count, k), b, b_transposed, k, m, 0, k);
     }
 }
 
@@ -101,17 +102,12 @@ void gemm_split_k(const float* a, bool a_transposed, const float* b, bool b_tran
     parallel_for(k, kInnerChunk, [&](int64_t begin, int64_t end) {
         const int64_t len = end - begin;
         MatrixMap out(p + begin / kInnerChunk * n * m, n, m);
-        const auto rhs = [&](const auto& lhs) {
-            if (b_transposed) {
-                out.noalias() = lhs * ConstMatrixMap(b, m, k).middleCols(begin, len).transpose();
-            } else {
-                out.noalias() = lhs * ConstMatrixMap(b, k, m).middleRows(begin, len);
-            }
-        };
         if (a_transposed) {
-            rhs(ConstMatrixMap(a, k, n).middleRows(begin, len).transpose());
+            const auto lhs = ConstMatrixMap(a, k, n).middleRows(begin, len).transpose();
+            multiply_into(out, lhs, b, b_transposed, k, m, begin, len);
         } else {
-            rhs(ConstMatrixMap(a, n, k).middleCols(begin, len));
+            const auto lhs = ConstMatrixMap(a, n, k).middleCols(begin, len);
+            multiply_into(out, lhs, b, b_transposed, k, m, begin, len);
         }
     });
     kernels::ArrayMap sum(c, n * m);
