@@ -81,7 +81,7 @@ THREADS    ?= 2
 BENCH_ARGS ?=
 bench: deps
 	$(call configure_build,$(BUILD_DIR),-DMINIDL_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
-	OMP_NUM_THREADS=$(THREADS) ./$(BUILD_DIR)/bench/bench_core_ops --benchmark_min_time=0.1 $(BENCH_ARGS)
+	OMP_NUM_THREADS=$(THREADS) ./$(BUILD_DIR)/bench/bench_micro --benchmark_min_time=0.1 $(BENCH_ARGS)
 
 # Files known to git: tracked plus new, not-ignored ones (so fresh files get formatted too).
 FORMAT_FILES_CMD := git ls-files -z --cached --others --exclude-standard -- '*.cpp' '*.hpp'

@@ -1,6 +1,6 @@
 // Micro-benchmarks of minidl's core kernels (Google Benchmark).
 //
-// Run with `make bench` (THREADS=1 or 2 sets OMP_NUM_THREADS), or build/bench/bench_core_ops
+// Run with `make bench` (THREADS=1 or 2 sets OMP_NUM_THREADS), or build/bench/bench_micro
 // with any --benchmark_* flag. Every tensor is allocated before the timed loop; each
 // benchmark reports a rate next to its time: FLOP/s for matrix products (2 per multiply-add),
 // bytes/s for memory-bound ops (the bytes the op must read and write at least, counted once).

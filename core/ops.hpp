@@ -117,6 +117,39 @@ Tensor pad(const Tensor& a, int64_t axis, int64_t before, int64_t after, float v
 /// [0, num_classes); not differentiable.
 Tensor one_hot(const Tensor& indices, int64_t num_classes);
 
+// ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/conv1d.*) ----
+// Both ops take channels_last input x of shape [batch, length, channels]. The layers in layers/
+// turn Keras's padding names and data formats into these arguments.
+
+/// Where a 1-D convolution's taps fall: output step t, tap j reads input position
+/// t * stride + j * dilation - pad_left; positions outside [0, length) read zeros.
+struct Conv1DGeometry {
+    int64_t kernel_size = 1;
+    int64_t stride = 1;
+    int64_t dilation = 1;
+    int64_t pad_left = 0;
+    int64_t pad_right = 0;
+
+    /// The dilated kernel's extent, (kernel_size - 1) * dilation + 1.
+    int64_t dilated_kernel_size() const { return (kernel_size - 1) * dilation + 1; }
+    /// Output steps for an input of `length`: (length + pads - dilated) / stride + 1, floored;
+    /// 0 or less when the padded input is shorter than the dilated kernel.
+    int64_t output_length(int64_t length) const;
+};
+
+/// Depthwise convolution: x [B, L, C] and kernel [k, C, M] give [B, Lout, C * M], where output
+/// channel c * M + m is sum_j x[b, pos(t, j), c] * kernel[j, c, m] (Keras's channel order).
+/// Differentiable in x and kernel. Throws ShapeError for ranks, channel counts or an output of
+/// no steps, and ValueError for sizes, strides or dilations below 1 or negative pads.
+Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry);
+
+/// Convolution: x [B, L, C] and kernel [k, C / groups, F] give [B, Lout, F]; output channel f
+/// belongs to group f / (F / groups), which reads input channels of that group only (Keras's
+/// Conv1D `groups`). Differentiable in x and kernel. Errors as depthwise_conv1d, plus
+/// ShapeError when groups does not divide C and F.
+Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
+              int64_t groups = 1);
+
 // ---- activations (core/activations.cpp), named and defined as in Keras ----
 Tensor linear(const Tensor& a);
 Tensor relu(const Tensor& a);

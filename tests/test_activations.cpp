@@ -17,16 +17,16 @@
 #include "test_support.hpp"
 
 using namespace minidl;
-using Json = nlohmann::json;
+using FixtureJson = nlohmann::json;
 
 namespace {
 
-using Activation = std::function<Tensor(const Tensor&)>;
+using ActivationFn = std::function<Tensor(const Tensor&)>;
 using Function = minidl::testing::Function;
 
 /// Every elementwise activation with Keras's default arguments, by name.
-const std::vector<std::pair<std::string, Activation>>& elementwise_activations() {
-    static const std::vector<std::pair<std::string, Activation>> activations = {
+const std::vector<std::pair<std::string, ActivationFn>>& elementwise_activations() {
+    static const std::vector<std::pair<std::string, ActivationFn>> activations = {
         {"linear", [](const Tensor& x) { return linear(x); }},
         {"relu", [](const Tensor& x) { return relu(x); }},
         {"relu6", [](const Tensor& x) { return relu6(x); }},
@@ -49,7 +49,7 @@ const std::vector<std::pair<std::string, Activation>>& elementwise_activations()
 }
 
 /// The op a fixture case names, applied with the case's parameters.
-Tensor apply_fixture_op(const std::string& op, const Json& params, const Tensor& x) {
+Tensor apply_fixture_op(const std::string& op, const FixtureJson& params, const Tensor& x) {
     if (op == "softmax") return softmax(x, params.at("axis").get<int64_t>());
     if (op == "log_softmax") return log_softmax(x, params.at("axis").get<int64_t>());
     if (op == "leaky_relu") return leaky_relu(x, params.value("alpha", 0.2f));
@@ -61,20 +61,20 @@ Tensor apply_fixture_op(const std::string& op, const Json& params, const Tensor&
     throw std::runtime_error("activations.json names an unknown op: " + op);
 }
 
-Json load_fixtures() {
+FixtureJson load_fixtures() {
     const std::string path = std::string(MINIDL_TEST_DATA_DIR) + "/activations.json";
     std::ifstream file(path);
     if (!file) throw std::runtime_error("cannot open " + path);
-    return Json::parse(file);
+    return FixtureJson::parse(file);
 }
 
-Tensor tensor_from_json(const Json& values, const Shape& shape) {
+Tensor tensor_from_json(const FixtureJson& values, const Shape& shape) {
     return tensor(values.get<std::vector<float>>(), shape);
 }
 
 /// The first mismatches of `actual` against float64 `expected` beyond |a - e| <= atol + rtol |e|;
 /// empty when all match.
-std::string mismatches(const Tensor& actual, const Json& expected, double rtol = 1e-5,
+std::string mismatches(const Tensor& actual, const FixtureJson& expected, double rtol = 1e-5,
                        double atol = 1e-6) {
     std::ostringstream report;
     const std::vector<float> values = actual.to_vector();
@@ -90,9 +90,9 @@ std::string mismatches(const Tensor& actual, const Json& expected, double rtol =
     return report.str();
 }
 
-Shape shape_from_json(const Json& sizes) { return Shape(sizes.get<std::vector<int64_t>>()); }
+Shape shape_from_json(const FixtureJson& sizes) { return Shape(sizes.get<std::vector<int64_t>>()); }
 
-Function on_first(const Activation& activation) {
+Function on_first(const ActivationFn& activation) {
     return [activation](const std::vector<Tensor>& in) { return activation(in[0]); };
 }
 
@@ -112,9 +112,9 @@ bool all_finite(const Tensor& t) {
 }  // namespace
 
 TEST_CASE("activations match PyTorch float64 references in value and gradient") {
-    const Json fixtures = load_fixtures();
+    const FixtureJson fixtures = load_fixtures();
     REQUIRE(fixtures.at("cases").size() >= 30);
-    for (const Json& c : fixtures.at("cases")) {
+    for (const FixtureJson& c : fixtures.at("cases")) {
         const std::string name = c.at("name").get<std::string>();
         INFO("case " << name);
         const Shape shape = shape_from_json(c.at("shape"));
@@ -273,7 +273,8 @@ TEST_CASE("activation results do not depend on the thread count") {
     const auto run = [&](int threads) {
         const testing::ThreadCount scoped_threads(threads);
         std::vector<std::vector<float>> results;
-        const auto record_op = [&](const Tensor& input, const Tensor& weight, const Activation& f) {
+        const auto record_op = [&](const Tensor& input, const Tensor& weight,
+                                   const ActivationFn& f) {
             Tensor x = input.detach().clone().requires_grad_();
             const Tensor y = f(x);
             y.backward(weight);

@@ -1,0 +1,123 @@
+// Micro-benchmarks of the 1-D convolution ops (Google Benchmark), linked into bench_micro,
+// whose main() runs them.
+//
+// Shapes are those of the medium SepNet config (../shared/bench/torch_sepnet.py): B=32, L=1024,
+// C=64, kernel 9 with "same" padding, so L_out = L. FLOP/s counts 2 per multiply-add of the
+// nominal convolution (padding taps included), as PyTorch's profiler does. Inputs are
+// allocated before the timed loop, and one untimed call warms the caching allocator.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+
+#include <minidl/core/kernels/conv1d.hpp>
+#include <minidl/minidl.hpp>
+
+namespace {
+
+using minidl::Tensor;
+
+constexpr int64_t kBatch = 32;
+constexpr int64_t kLength = 1024;
+constexpr int64_t kChannels = 64;
+constexpr int64_t kTaps = 9;
+constexpr minidl::Conv1DGeometry kSame{.kernel_size = kTaps, .pad_left = 4, .pad_right = 4};
+
+/// Multiply-adds of one pass over the batch when each output step reads kTaps input rows and
+/// does `per_tap` multiply-adds per row.
+double convolution_flops(int64_t per_tap) { return 2.0 * kBatch * kLength * kTaps * per_tap; }
+
+void set_flop_rate(benchmark::State& state, double flops) {
+    state.counters["FLOP/s"] =
+        benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+/// Runs step() once untimed, then in the timed loop.
+template <class Step>
+void run_timed(benchmark::State& state, const Step& step) {
+    step();
+    for (auto _ : state) step();
+}
+
+/// Forward and backward through autograd, as in a training step: y = op(x, kernel), then
+/// y.backward(grad_y) computes both gradients.
+template <class Op>
+void run_forward_backward(benchmark::State& state, const Op& op, Tensor x, Tensor kernel) {
+    x.requires_grad_();
+    kernel.requires_grad_();
+    const Tensor grad_y = minidl::randn(op(x.detach(), kernel.detach()).shape());
+    run_timed(state, [&] {
+        op(x, kernel).backward(grad_y);
+        benchmark::DoNotOptimize(x.grad().data());
+        benchmark::DoNotOptimize(kernel.grad().data());
+        x.zero_grad();
+        kernel.zero_grad();
+    });
+}
+
+// ---- depthwise ----------------------------------------------------------------------------------
+
+const auto depthwise = [](const Tensor& x, const Tensor& kernel) {
+    return minidl::depthwise_conv1d(x, kernel, kSame);
+};
+
+void BM_DepthwiseForward(benchmark::State& state, int64_t multiplier) {
+    const Tensor x = minidl::randn({kBatch, kLength, kChannels});
+    const Tensor kernel = minidl::randn({kTaps, kChannels, multiplier});
+    run_timed(state, [&] { benchmark::DoNotOptimize(depthwise(x, kernel).data()); });
+    set_flop_rate(state, convolution_flops(kChannels * multiplier));
+}
+BENCHMARK_CAPTURE(BM_DepthwiseForward, m1, 1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseForward, m2, 2)->UseRealTime();
+
+/// The two backward kernels alone (input and kernel gradients), into preallocated tensors.
+void BM_DepthwiseBackward(benchmark::State& state, int64_t multiplier) {
+    const Tensor x = minidl::randn({kBatch, kLength, kChannels});
+    const Tensor kernel = minidl::randn({kTaps, kChannels, multiplier});
+    const Tensor grad_y = minidl::randn({kBatch, kLength, kChannels * multiplier});
+    const Tensor grad_x = minidl::empty(x.shape());
+    const Tensor grad_kernel = minidl::empty(kernel.shape());
+    const minidl::kernels::Conv1DSizes sizes{kBatch, kLength, kChannels, kLength, kSame};
+    run_timed(state, [&] {
+        minidl::kernels::depthwise_conv1d_backward_input(sizes, multiplier, grad_y.data(),
+                                                         kernel.data(), grad_x.data());
+        minidl::kernels::depthwise_conv1d_backward_kernel(sizes, multiplier, grad_y.data(),
+                                                          x.data(), grad_kernel.data());
+        benchmark::ClobberMemory();
+    });
+    set_flop_rate(state, 2 * convolution_flops(kChannels * multiplier));
+}
+BENCHMARK_CAPTURE(BM_DepthwiseBackward, m1, 1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseBackward, m2, 2)->UseRealTime();
+
+void BM_DepthwiseForwardBackward(benchmark::State& state, int64_t multiplier) {
+    run_forward_backward(state, depthwise, minidl::randn({kBatch, kLength, kChannels}),
+                         minidl::randn({kTaps, kChannels, multiplier}));
+    set_flop_rate(state, 3 * convolution_flops(kChannels * multiplier));
+}
+BENCHMARK_CAPTURE(BM_DepthwiseForwardBackward, m1, 1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseForwardBackward, m2, 2)->UseRealTime();
+
+// ---- grouped (Conv1D) ---------------------------------------------------------------------------
+
+/// C -> C filters in `groups` groups.
+void BM_Conv1DForward(benchmark::State& state, int64_t groups) {
+    const Tensor x = minidl::randn({kBatch, kLength, kChannels});
+    const Tensor kernel = minidl::randn({kTaps, kChannels / groups, kChannels});
+    run_timed(state,
+              [&] { benchmark::DoNotOptimize(minidl::conv1d(x, kernel, kSame, groups).data()); });
+    set_flop_rate(state, convolution_flops(kChannels * kChannels / groups));
+}
+BENCHMARK_CAPTURE(BM_Conv1DForward, groups1, 1)->UseRealTime();
+
+void BM_Conv1DForwardBackward(benchmark::State& state, int64_t groups) {
+    const auto op = [groups](const Tensor& x, const Tensor& kernel) {
+        return minidl::conv1d(x, kernel, kSame, groups);
+    };
+    run_forward_backward(state, op, minidl::randn({kBatch, kLength, kChannels}),
+                         minidl::randn({kTaps, kChannels / groups, kChannels}));
+    set_flop_rate(state, 3 * convolution_flops(kChannels * kChannels / groups));
+}
+BENCHMARK_CAPTURE(BM_Conv1DForwardBackward, groups1, 1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Conv1DForwardBackward, groups4, 4)->UseRealTime();
+
+}  // namespace

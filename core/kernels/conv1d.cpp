@@ -1,0 +1,423 @@
+// Depthwise convolution runs as plain loops over a channels_last row (C * M contiguous floats),
+// which GCC vectorises; the multiplier is a compile-time constant for the common M = 1 and 2 so
+// that the (c, m) loop nest becomes one vector loop, and each output row is summed in registers
+// (sum_of_products). Padding is never materialised: each output row computes the range of taps
+// whose inputs lie inside the sequence.
+//
+// The grouped convolution gathers blocks of kColumnRows output rows into im2col rows of
+// k * C / groups values and multiplies them by the kernel with Eigen's GEMM, one product per
+// group. Blocks bound the scratch memory (a whole-batch im2col of B=32, L=1024, C=64, k=9 would
+// take 75 MB) and keep it in L2.
+#include "minidl/core/kernels/conv1d.hpp"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <type_traits>
+
+#include "minidl/core/kernels/elementwise.hpp"
+#include "minidl/core/parallel.hpp"
+#include "minidl/core/tensor.hpp"
+
+namespace minidl::kernels {
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using StridedMap = Eigen::Map<RowMajorMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
+using ConstStridedMap = Eigen::Map<const RowMajorMatrix, Eigen::Unaligned, Eigen::OuterStride<>>;
+
+/// Multiply-adds below which a chunk of depthwise rows is not worth handing to another thread.
+constexpr int64_t kMinDepthwiseWork = int64_t{1} << 16;
+/// The same for the GEMM-based convolution, whose chunks also pay for a scratch buffer.
+constexpr int64_t kMinGemmWork = int64_t{1} << 20;
+/// Output rows per im2col block: a [128, k * C] block of the benchmark shapes (k = 9, C = 64)
+/// is 295 KB, inside L2, and Eigen re-packs the kernel once per 128 rows.
+constexpr int64_t kColumnRows = 128;
+/// A weight-gradient partial sum covers at least this many output rows per kernel tap, so the
+/// partial buffers (one kernel each) take at most 1/16 of the memory of the output gradient.
+constexpr int64_t kPartialRowsPerTap = 16;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Rows per parallel_for chunk when one row costs `row_work` multiply-adds.
+int64_t row_grain(int64_t min_work, int64_t row_work) {
+    return std::max<int64_t>(1, min_work / std::max<int64_t>(1, row_work));
+}
+
+/// Rows per weight-gradient partial sum: see kPartialRowsPerTap.
+int64_t partial_rows(int64_t min_work, int64_t row_work, int64_t kernel_size) {
+    return std::max(row_grain(min_work, row_work), kPartialRowsPerTap * kernel_size);
+}
+
+/// Output row `row` = b * out_length + t: the taps [begin, end) whose input position lies in
+/// [0, length), and where their input rows start in x.
+struct OutputRow {
+    int64_t begin;
+    int64_t end;
+    int64_t tap0_offset;  ///< element offset of tap 0's input row (outside x if tap 0 is padding)
+    int64_t tap_step;     ///< dilation * channels
+
+    int64_t input_offset(int64_t tap) const { return tap0_offset + tap * tap_step; }
+};
+
+OutputRow output_row(const Conv1DSizes& s, int64_t row) {
+    const Conv1DGeometry& g = s.geometry;
+    const int64_t b = row / s.out_length;
+    const int64_t first = row % s.out_length * g.stride - g.pad_left;
+    const int64_t begin = first < 0 ? std::min(g.kernel_size, ceil_div(-first, g.dilation)) : 0;
+    const int64_t last_valid = first >= s.length ? -1 : (s.length - 1 - first) / g.dilation;
+    const int64_t end = std::clamp(last_valid + 1, begin, g.kernel_size);
+    return {begin, end, (b * s.length + first) * s.channels, g.dilation * s.channels};
+}
+
+/// The output steps [begin, end) whose tap reads inside the input, for a tap that reads input
+/// position t * stride + shift.
+struct StepRange {
+    int64_t begin;
+    int64_t end;
+};
+
+StepRange steps_reading_inside(const Conv1DSizes& s, int64_t shift) {
+    const int64_t stride = s.geometry.stride;
+    const int64_t begin = std::min(s.out_length, shift < 0 ? ceil_div(-shift, stride) : 0);
+    const int64_t last_position = s.length - 1 - shift;  // t * stride <= this
+    const int64_t end = last_position < 0 ? 0 : last_position / stride + 1;
+    return {begin, std::clamp(end, begin, s.out_length)};
+}
+
+/// Calls body(multiplier) with the multiplier as a compile-time constant when it is 1 or 2.
+template <class Body>
+void with_multiplier(int64_t multiplier, const Body& body) {
+    switch (multiplier) {
+        case 1:
+            body(std::integral_constant<int64_t, 1>{});
+            break;
+        case 2:
+            body(std::integral_constant<int64_t, 2>{});
+            break;
+        default:
+            body(multiplier);
+    }
+}
+
+/// Output values a register block holds across all the products summed into them (4 AVX-512
+/// or 8 AVX2 registers): summing there instead of into memory makes the depthwise kernels
+/// 1.75x faster at C = 64, k = 9.
+constexpr int64_t kBlockValues = 64;
+
+template <class T>
+constexpr bool kIsConstant = !std::is_integral_v<T>;
+
+/// The depthwise forward and kernel-gradient product: acc[c * M + m] += a[c] * b[c * M + m]
+/// for the channels [first, first + count) (acc starts at channel `first`).
+struct Spread {
+    template <class Multiplier>
+    static constexpr auto values_per_channel(Multiplier multiplier) {
+        return multiplier;
+    }
+    template <class Count, class Multiplier>
+    static void add(float* __restrict acc, const float* __restrict a, const float* __restrict b,
+                    int64_t first, Count count, Multiplier multiplier) {
+        a += first;
+        b += first * multiplier;
+        for (int64_t c = 0; c < count; ++c) {
+            for (int64_t m = 0; m < multiplier; ++m) {
+                acc[c * multiplier + m] += a[c] * b[c * multiplier + m];
+            }
+        }
+    }
+};
+
+/// The depthwise input-gradient product: acc[c] += sum_m a[c * M + m] * b[c * M + m].
+struct Contract {
+    template <class Multiplier>
+    static constexpr auto values_per_channel(Multiplier) {
+        return std::integral_constant<int64_t, 1>{};
+    }
+    template <class Count, class Multiplier>
+    static void add(float* __restrict acc, const float* __restrict a, const float* __restrict b,
+                    int64_t first, Count count, Multiplier multiplier) {
+        a += first * multiplier;
+        b += first * multiplier;
+        for (int64_t c = 0; c < count; ++c) {
+            float total = 0.0f;
+            for (int64_t m = 0; m < multiplier; ++m) {
+                total += a[c * multiplier + m] * b[c * multiplier + m];
+            }
+            acc[c] += total;
+        }
+    }
+};
+
+/// dst = the sum of Product::add(a, b) over the (a, b) row pairs that for_each_pair(add)
+/// passes to add. With a compile-time multiplier the sums run in register blocks of
+/// kBlockValues outputs (for_each_pair runs once per block); otherwise they go to dst directly.
+template <class Product, class Multiplier, class ForEachPair>
+void sum_of_products(float* dst, int64_t channels, Multiplier multiplier,
+                     const ForEachPair& for_each_pair) {
+    const auto per_channel = Product::values_per_channel(multiplier);
+    if constexpr (!kIsConstant<Multiplier>) {
+        std::fill(dst, dst + channels * per_channel, 0.0f);
+        for_each_pair([&](const float* a, const float* b) {
+            Product::add(dst, a, b, 0, channels, multiplier);
+        });
+    } else {
+        const auto block = [&](int64_t first, auto count) {
+            float acc[kBlockValues] = {};
+            for_each_pair([&](const float* a, const float* b) {
+                Product::add(acc, a, b, first, count, multiplier);
+            });
+            std::copy_n(acc, count * per_channel, dst + first * per_channel);
+        };
+        constexpr int64_t kBlockChannels = kBlockValues / decltype(per_channel)::value;
+        int64_t first = 0;
+        for (; first + kBlockChannels <= channels; first += kBlockChannels) {
+            block(first, std::integral_constant<int64_t, kBlockChannels>{});
+        }
+        if (first < channels) block(first, channels - first);
+    }
+}
+
+/// out = the chunks' partial sums [count, n] added in chunk order (each element sums its
+/// partials in the same order whatever the split of the n elements).
+void sum_partials(const float* partials, int64_t count, int64_t n, float* out) {
+    parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+        ArrayMap total(out + begin, end - begin);
+        total.setZero();
+        for (int64_t i = 0; i < count; ++i)
+            total += ConstArrayMap(partials + i * n + begin, end - begin);
+    });
+}
+
+// ---- grouped convolution helpers ----
+
+/// The matrix view of a grouped convolution: group g multiplies im2col rows of `width`
+/// = k * C / groups values by kernel columns [g * group_filters, (g + 1) * group_filters).
+struct GroupLayout {
+    int64_t groups;
+    int64_t group_channels;
+    int64_t filters;
+    int64_t group_filters;
+    int64_t width;
+
+    GroupLayout(const Conv1DSizes& s, int64_t filters_, int64_t groups_)
+        : groups(groups_),
+          group_channels(s.channels / groups_),
+          filters(filters_),
+          group_filters(filters_ / groups_),
+          width(s.geometry.kernel_size * group_channels) {}
+
+    /// Group g's columns of a row-major [rows, filters] array (the output, its gradient, or a
+    /// kernel seen as [k * C / groups, F]).
+    template <class Map, class Pointer>
+    Map filter_columns(Pointer base, int64_t rows, int64_t g) const {
+        return Map(base + g * group_filters, rows, group_filters, Eigen::OuterStride<>(filters));
+    }
+};
+
+/// im2col of output rows [first_row, first_row + rows): group g's block is [rows, width] at
+/// col + g * rows * width, tap j of a row holding input channels of group g, or zeros.
+void gather_columns(const Conv1DSizes& s, const GroupLayout& layout, const float* x,
+                    int64_t first_row, int64_t rows, float* col) {
+    const int64_t cg = layout.group_channels;
+    for (int64_t r = 0; r < rows; ++r) {
+        const OutputRow taps = output_row(s, first_row + r);
+        for (int64_t g = 0; g < layout.groups; ++g) {
+            float* dst = col + (g * rows + r) * layout.width;
+            std::fill(dst, dst + taps.begin * cg, 0.0f);
+            for (int64_t j = taps.begin; j < taps.end; ++j) {
+                std::copy_n(x + taps.input_offset(j) + g * cg, cg, dst + j * cg);
+            }
+            std::fill(dst + taps.end * cg, dst + layout.width, 0.0f);
+        }
+    }
+}
+
+/// col2im of group g: adds each im2col-shaped gradient row [rows, width] to the input rows its
+/// taps read (padding taps are dropped).
+void scatter_columns(const Conv1DSizes& s, const GroupLayout& layout, int64_t g, const float* dcol,
+                     int64_t first_row, int64_t rows, float* grad_x) {
+    const int64_t cg = layout.group_channels;
+    for (int64_t r = 0; r < rows; ++r) {
+        const OutputRow taps = output_row(s, first_row + r);
+        const float* src = dcol + r * layout.width;
+        for (int64_t j = taps.begin; j < taps.end; ++j) {
+            ArrayMap(grad_x + taps.input_offset(j) + g * cg, cg) += ConstArrayMap(src + j * cg, cg);
+        }
+    }
+}
+
+/// Gradients of the output rows of a batch range [first_row, end_row), block by block:
+/// partial_kernel += col^T grad per group, grad_x += col2im(grad W^T). Either output may be null.
+struct BackwardBlocks {
+    const Conv1DSizes& s;
+    const GroupLayout& layout;
+    const float* grad;
+    const float* x;
+    const float* kernel;
+
+    void run(int64_t first_row, int64_t end_row, float* grad_x, float* partial_kernel) const {
+        Tensor col = empty({kColumnRows * layout.width * layout.groups});
+        Tensor dcol = empty({kColumnRows * layout.width});
+        for (int64_t row = first_row; row < end_row; row += kColumnRows) {
+            const int64_t rows = std::min(kColumnRows, end_row - row);
+            if (partial_kernel) gather_columns(s, layout, x, row, rows, col.data());
+            for (int64_t g = 0; g < layout.groups; ++g) {
+                const auto grad_g =
+                    layout.filter_columns<ConstStridedMap>(grad + row * layout.filters, rows, g);
+                if (partial_kernel) {
+                    const Eigen::Map<const RowMajorMatrix> col_g(
+                        col.data() + g * rows * layout.width, rows, layout.width);
+                    layout.filter_columns<StridedMap>(partial_kernel, layout.width, g).noalias() +=
+                        col_g.transpose() * grad_g;
+                }
+                if (grad_x) {
+                    Eigen::Map<RowMajorMatrix> dcol_g(dcol.data(), rows, layout.width);
+                    dcol_g.noalias() =
+                        grad_g *
+                        layout.filter_columns<ConstStridedMap>(kernel, layout.width, g).transpose();
+                    scatter_columns(s, layout, g, dcol.data(), row, rows, grad_x);
+                }
+            }
+        }
+    }
+};
+
+}  // namespace
+
+// ---- depthwise ----
+
+void depthwise_conv1d_forward(const Conv1DSizes& s, int64_t multiplier, const float* x,
+                              const float* kernel, float* out) {
+    const int64_t row_size = s.channels * multiplier;
+    const int64_t grain = row_grain(kMinDepthwiseWork, s.geometry.kernel_size * row_size);
+    with_multiplier(multiplier, [&](auto m) {
+        parallel_for(s.batch * s.out_length, grain, [&](int64_t begin, int64_t end) {
+            for (int64_t row = begin; row < end; ++row) {
+                const OutputRow taps = output_row(s, row);
+                sum_of_products<Spread>(out + row * row_size, s.channels, m, [&](const auto& add) {
+                    for (int64_t j = taps.begin; j < taps.end; ++j) {
+                        add(x + taps.input_offset(j), kernel + j * row_size);
+                    }
+                });
+            }
+        });
+    });
+}
+
+void depthwise_conv1d_backward_input(const Conv1DSizes& s, int64_t multiplier, const float* grad,
+                                     const float* kernel, float* grad_x) {
+    const Conv1DGeometry& g = s.geometry;
+    const int64_t row_size = s.channels * multiplier;
+    const int64_t grain = row_grain(kMinDepthwiseWork, g.kernel_size * row_size);
+    with_multiplier(multiplier, [&](auto m) {
+        // Gather form: input row (b, i) sums the output rows whose taps read it, so each row is
+        // written by one chunk only.
+        parallel_for(s.batch * s.length, grain, [&](int64_t begin, int64_t end) {
+            for (int64_t row = begin; row < end; ++row) {
+                const int64_t b = row / s.length;
+                const int64_t padded_position = row % s.length + g.pad_left;
+                sum_of_products<Contract>(
+                    grad_x + row * s.channels, s.channels, m, [&](const auto& add) {
+                        for (int64_t j = 0; j < g.kernel_size; ++j) {
+                            const int64_t offset = padded_position - j * g.dilation;  // t * stride
+                            if (offset < 0) break;
+                            const int64_t t = offset / g.stride;
+                            if (offset % g.stride != 0 || t >= s.out_length) continue;
+                            add(grad + (b * s.out_length + t) * row_size, kernel + j * row_size);
+                        }
+                    });
+            }
+        });
+    });
+}
+
+void depthwise_conv1d_backward_kernel(const Conv1DSizes& s, int64_t multiplier, const float* grad,
+                                      const float* x, float* grad_kernel) {
+    const Conv1DGeometry& g = s.geometry;
+    const int64_t row_size = s.channels * multiplier;
+    const int64_t kernel_numel = g.kernel_size * row_size;
+    const int64_t rows = s.batch * s.out_length;
+    const int64_t grain = partial_rows(kMinDepthwiseWork, kernel_numel, g.kernel_size);
+    const int64_t chunks = chunk_count(rows, grain);
+    Tensor partials = empty({chunks, kernel_numel});
+    float* p = partials.data();
+    with_multiplier(multiplier, [&](auto m) {
+        parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+            float* partial = p + begin / grain * kernel_numel;
+            // Tap by tap, so that each tap's sum over the chunk's rows stays in registers.
+            for (int64_t j = 0; j < g.kernel_size; ++j) {
+                const int64_t shift = j * g.dilation - g.pad_left;  // input position - t * stride
+                const StepRange inside = steps_reading_inside(s, shift);
+                sum_of_products<Spread>(
+                    partial + j * row_size, s.channels, m, [&](const auto& add) {
+                        for (int64_t b = begin / s.out_length; b * s.out_length < end; ++b) {
+                            const int64_t first = std::max(inside.begin, begin - b * s.out_length);
+                            const int64_t last = std::min(inside.end, end - b * s.out_length);
+                            for (int64_t t = first; t < last; ++t) {
+                                add(x + (b * s.length + t * g.stride + shift) * s.channels,
+                                    grad + (b * s.out_length + t) * row_size);
+                            }
+                        }
+                    });
+            }
+        });
+    });
+    sum_partials(p, chunks, kernel_numel, grad_kernel);
+}
+
+// ---- grouped ----
+
+void conv1d_forward(const Conv1DSizes& s, int64_t filters, int64_t groups, const float* x,
+                    const float* kernel, float* out) {
+    const GroupLayout layout(s, filters, groups);
+    const int64_t block_work = kColumnRows * layout.width * layout.group_filters * groups;
+    const int64_t grain = kColumnRows * row_grain(kMinGemmWork, block_work);
+    const int64_t rows = s.batch * s.out_length;
+    parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+        Tensor col = empty({kColumnRows * layout.width * groups});
+        for (int64_t row = begin; row < end; row += kColumnRows) {
+            const int64_t block = std::min(kColumnRows, end - row);
+            gather_columns(s, layout, x, row, block, col.data());
+            for (int64_t g = 0; g < groups; ++g) {
+                const Eigen::Map<const RowMajorMatrix> col_g(col.data() + g * block * layout.width,
+                                                             block, layout.width);
+                layout.filter_columns<StridedMap>(out + row * filters, block, g).noalias() =
+                    col_g * layout.filter_columns<ConstStridedMap>(kernel, layout.width, g);
+            }
+        }
+    });
+}
+
+void conv1d_backward(const Conv1DSizes& s, int64_t filters, int64_t groups, const float* grad,
+                     const float* x, const float* kernel, float* grad_x, float* grad_kernel) {
+    const GroupLayout layout(s, filters, groups);
+    const int64_t kernel_numel = layout.width * filters;
+    // Tasks are whole batch elements, so that each task's col2im writes only its own rows of
+    // grad_x, and each adds its kernel gradient into its own partial sum.
+    const int64_t row_work = layout.width * layout.group_filters * groups;
+    const int64_t task_rows = partial_rows(kMinGemmWork, row_work, s.geometry.kernel_size);
+    const int64_t batches_per_task =
+        std::max<int64_t>(1, ceil_div(task_rows, std::max<int64_t>(1, s.out_length)));
+    const int64_t tasks = chunk_count(s.batch, batches_per_task);
+    Tensor partials = empty({grad_kernel ? tasks : 0, kernel_numel});
+    const BackwardBlocks blocks{s, layout, grad, x, kernel};
+    parallel_for(tasks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t first_batch = task * batches_per_task;
+            const int64_t end_batch = std::min(s.batch, first_batch + batches_per_task);
+            if (grad_x) {
+                std::fill(grad_x + first_batch * s.length * s.channels,
+                          grad_x + end_batch * s.length * s.channels, 0.0f);
+            }
+            float* partial = nullptr;
+            if (grad_kernel) {
+                partial = partials.data() + task * kernel_numel;
+                std::fill(partial, partial + kernel_numel, 0.0f);
+            }
+            blocks.run(first_batch * s.out_length, end_batch * s.out_length, grad_x, partial);
+        }
+    });
+    if (grad_kernel) sum_partials(partials.data(), tasks, kernel_numel, grad_kernel);
+}
+
+}  // namespace minidl::kernels

@@ -1,0 +1,91 @@
+#include "minidl/layers/conv1d.hpp"
+
+#include "minidl/core/error.hpp"
+#include "minidl/core/ops.hpp"
+#include "minidl/layers/config_fields.hpp"
+
+namespace minidl::layers {
+
+Conv1D::Conv1D(const Conv1DOptions& options)
+    : Layer("conv1d", options.name, options.trainable), options_(options) {
+    require_positive_argument(options_.filters, "filters", name());
+    validate_conv1d_arguments(conv_arguments(), name());
+    require_positive_argument(options_.groups, "groups", name());
+    if (options_.filters % options_.groups != 0) {
+        throw ValueError(name() + ": 'filters' must be divisible by 'groups', got filters=" +
+                         std::to_string(options_.filters) +
+                         " and groups=" + std::to_string(options_.groups));
+    }
+    set_activity_regularizer(options_.activity_regularizer);
+}
+
+Conv1DArguments Conv1D::conv_arguments() const { return conv_config_keys(options_).arguments; }
+
+void Conv1D::check_input(const Shape& input_shape) const {
+    const Conv1DInput input =
+        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
+    if (input.channels % options_.groups != 0) {
+        throw ShapeError(name() + ": the input's " + std::to_string(input.channels) +
+                         " channels (shape " + input_shape.to_string() +
+                         ") are not divisible by groups=" + std::to_string(options_.groups));
+    }
+}
+
+Shape Conv1D::compute_output_shape(const Shape& input_shape) const {
+    check_input(input_shape);
+    const Conv1DInput input =
+        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
+    return conv1d_shape(input.batch, input.output_length, options_.filters, options_.data_format);
+}
+
+void Conv1D::create_weights(const Shape& input_shape) {
+    const int64_t channels =
+        inspect_conv1d_input(conv_arguments(), input_shape, 0, name()).channels;
+    // The kernel member is set only once the bias exists, so a failed build leaves no weight.
+    Parameter kernel = add_weight(
+        "kernel", {options_.kernel_size, channels / options_.groups, options_.filters},
+        options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint);
+    if (options_.use_bias) {
+        bias_ = add_weight("bias", {options_.filters}, options_.bias_initializer,
+                           options_.bias_regularizer, options_.bias_constraint);
+    }
+    kernel_ = std::move(kernel);
+    input_channels_ = channels;
+}
+
+Tensor Conv1D::call(const Tensor& x, bool /*training*/) {
+    const Conv1DInput input =
+        inspect_conv1d_input(conv_arguments(), x.shape(), input_channels_, name());
+    return finish_conv1d_output(
+        conv1d(to_channels_last(x, options_.data_format), kernel_, input.geometry, options_.groups),
+        bias_, options_.data_format, options_.activation);
+}
+
+Json Conv1D::config() const {
+    Json config = Layer::config();
+    ConvConfigKeys keys = conv_config_keys(options_);
+    keys.filters = options_.filters;
+    keys.groups = options_.groups;
+    keys.kernel_initializer = options_.kernel_initializer.to_json();
+    keys.kernel_regularizer = options_.kernel_regularizer.to_json();
+    keys.kernel_constraint = options_.kernel_constraint.to_json();
+    write_conv_config_keys(keys, config);
+    return config;
+}
+
+std::unique_ptr<Conv1D> Conv1D::from_config(const Json& config) {
+    ConfigReader reader(config, "Conv1D config");
+    Conv1DOptions options;
+    const auto batch_input_shape = read_conv_config_keys(reader, options);
+    options.filters = reader.require_int("filters");
+    options.groups = reader.get_int("groups", 1);
+    options.kernel_initializer = read_initializer(reader, "kernel_initializer", "glorot_uniform");
+    options.kernel_regularizer = read_regularizer(reader, "kernel_regularizer");
+    options.kernel_constraint = read_constraint(reader, "kernel_constraint");
+    reader.finish();
+    auto layer = std::make_unique<Conv1D>(options);
+    if (batch_input_shape) layer->set_batch_input_shape(*batch_input_shape);
+    return layer;
+}
+
+}  // namespace minidl::layers

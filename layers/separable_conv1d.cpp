@@ -1,0 +1,111 @@
+#include "minidl/layers/separable_conv1d.hpp"
+
+#include "minidl/core/error.hpp"
+#include "minidl/core/ops.hpp"
+#include "minidl/layers/config_fields.hpp"
+
+namespace minidl::layers {
+
+SeparableConv1D::SeparableConv1D(const SeparableConv1DOptions& options)
+    : Layer("separable_conv1d", options.name, options.trainable), options_(options) {
+    require_positive_argument(options_.filters, "filters", name());
+    validate_conv1d_arguments(conv_arguments(), name());
+    require_positive_argument(options_.depth_multiplier, "depth_multiplier", name());
+    set_activity_regularizer(options_.activity_regularizer);
+}
+
+Conv1DArguments SeparableConv1D::conv_arguments() const {
+    return conv_config_keys(options_).arguments;
+}
+
+void SeparableConv1D::check_input(const Shape& input_shape) const {
+    inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
+}
+
+Shape SeparableConv1D::compute_output_shape(const Shape& input_shape) const {
+    const Conv1DInput input =
+        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
+    return conv1d_shape(input.batch, input.output_length, options_.filters, options_.data_format);
+}
+
+void SeparableConv1D::create_weights(const Shape& input_shape) {
+    const int64_t channels =
+        inspect_conv1d_input(conv_arguments(), input_shape, 0, name()).channels;
+    const int64_t depth = channels * options_.depth_multiplier;
+    // The members are set only once every weight exists, so a failed build leaves none behind.
+    Parameter depthwise =
+        add_weight("depthwise_kernel", {options_.kernel_size, channels, options_.depth_multiplier},
+                   options_.depthwise_initializer, options_.depthwise_regularizer,
+                   options_.depthwise_constraint);
+    Parameter pointwise =
+        add_weight("pointwise_kernel", {1, depth, options_.filters}, options_.pointwise_initializer,
+                   options_.pointwise_regularizer, options_.pointwise_constraint);
+    if (options_.use_bias) {
+        bias_ = add_weight("bias", {options_.filters}, options_.bias_initializer,
+                           options_.bias_regularizer, options_.bias_constraint);
+    }
+    depthwise_kernel_ = std::move(depthwise);
+    pointwise_kernel_ = std::move(pointwise);
+    input_channels_ = channels;
+}
+
+Tensor SeparableConv1D::call(const Tensor& x, bool /*training*/) {
+    const Conv1DInput input =
+        inspect_conv1d_input(conv_arguments(), x.shape(), input_channels_, name());
+    const int64_t depth = input_channels_ * options_.depth_multiplier;
+    const Tensor depthwise = depthwise_conv1d(to_channels_last(x, options_.data_format),
+                                              depthwise_kernel_, input.geometry);
+    // The 1x1 pointwise stage is one GEMM over every (batch, step) row.
+    const Tensor mixed = matmul(reshape(depthwise, {input.batch * input.output_length, depth}),
+                                reshape(pointwise_kernel_, {depth, options_.filters}));
+    return finish_conv1d_output(
+        reshape(mixed, {input.batch, input.output_length, options_.filters}), bias_,
+        options_.data_format, options_.activation);
+}
+
+Json SeparableConv1D::config() const {
+    Json config = Layer::config();
+    ConvConfigKeys keys = conv_config_keys(options_);
+    keys.filters = options_.filters;
+    // tf.keras 2.x writes the kernel_* arguments SeparableConv1D inherits from Conv and ignores.
+    keys.kernel_initializer = initializers::GlorotUniform().to_json();
+    keys.kernel_regularizer = nullptr;
+    keys.kernel_constraint = nullptr;
+    write_conv_config_keys(keys, config);
+    config["depth_multiplier"] = options_.depth_multiplier;
+    config["depthwise_initializer"] = options_.depthwise_initializer.to_json();
+    config["pointwise_initializer"] = options_.pointwise_initializer.to_json();
+    config["depthwise_regularizer"] = options_.depthwise_regularizer.to_json();
+    config["pointwise_regularizer"] = options_.pointwise_regularizer.to_json();
+    config["depthwise_constraint"] = options_.depthwise_constraint.to_json();
+    config["pointwise_constraint"] = options_.pointwise_constraint.to_json();
+    return config;
+}
+
+std::unique_ptr<SeparableConv1D> SeparableConv1D::from_config(const Json& config) {
+    ConfigReader reader(config, "SeparableConv1D config");
+    SeparableConv1DOptions options;
+    const auto batch_input_shape = read_conv_config_keys(reader, options);
+    options.filters = reader.require_int("filters");
+    if (const int64_t groups = reader.get_int("groups", 1); groups != 1) {
+        reader.fail("groups", "must be 1 for SeparableConv1D, got " + std::to_string(groups));
+    }
+    for (const char* unused : {"kernel_initializer", "kernel_regularizer", "kernel_constraint"}) {
+        reader.ignore(unused);
+    }
+    options.depth_multiplier = reader.get_int("depth_multiplier", 1);
+    options.depthwise_initializer =
+        read_initializer(reader, "depthwise_initializer", "glorot_uniform");
+    options.pointwise_initializer =
+        read_initializer(reader, "pointwise_initializer", "glorot_uniform");
+    options.depthwise_regularizer = read_regularizer(reader, "depthwise_regularizer");
+    options.pointwise_regularizer = read_regularizer(reader, "pointwise_regularizer");
+    options.depthwise_constraint = read_constraint(reader, "depthwise_constraint");
+    options.pointwise_constraint = read_constraint(reader, "pointwise_constraint");
+    reader.finish();
+    auto layer = std::make_unique<SeparableConv1D>(options);
+    if (batch_input_shape) layer->set_batch_input_shape(*batch_input_shape);
+    return layer;
+}
+
+}  // namespace minidl::layers
