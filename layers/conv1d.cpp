@@ -6,59 +6,42 @@
 
 namespace minidl::layers {
 
-Conv1D::Conv1D(const Conv1DOptions& options)
-    : Layer("conv1d", options.name, options.trainable), options_(options) {
+Conv1D::Conv1D(const Conv1DOptions& options) : ConvLayer1D("conv1d", options) {
     require_positive_argument(options_.filters, "filters", name());
-    validate_conv1d_arguments(conv_arguments(), name());
     require_positive_argument(options_.groups, "groups", name());
     if (options_.filters % options_.groups != 0) {
         throw ValueError(name() + ": 'filters' must be divisible by 'groups', got filters=" +
                          std::to_string(options_.filters) +
                          " and groups=" + std::to_string(options_.groups));
     }
-    set_activity_regularizer(options_.activity_regularizer);
 }
 
-Conv1DArguments Conv1D::conv_arguments() const { return conv_config_keys(options_).arguments; }
+int64_t Conv1D::output_channels(int64_t /*input_channels*/) const { return options_.filters; }
 
 void Conv1D::check_input(const Shape& input_shape) const {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-    if (input.channels % options_.groups != 0) {
-        throw ShapeError(name() + ": the input's " + std::to_string(input.channels) +
+    const int64_t channels = inspect(input_shape).channels;
+    if (channels % options_.groups != 0) {
+        throw ShapeError(name() + ": the input's " + std::to_string(channels) +
                          " channels (shape " + input_shape.to_string() +
                          ") are not divisible by groups=" + std::to_string(options_.groups));
     }
 }
 
-Shape Conv1D::compute_output_shape(const Shape& input_shape) const {
-    check_input(input_shape);
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-    return conv1d_shape(input.batch, input.output_length, options_.filters, options_.data_format);
-}
-
 void Conv1D::create_weights(const Shape& input_shape) {
-    const int64_t channels =
-        inspect_conv1d_input(conv_arguments(), input_shape, 0, name()).channels;
-    // The kernel member is set only once the bias exists, so a failed build leaves no weight.
+    const int64_t channels = inspect(input_shape).channels;
+    // The member is set only once every weight exists, so a failed build leaves none behind.
     Parameter kernel = add_weight(
         "kernel", {options_.kernel_size, channels / options_.groups, options_.filters},
         options_.kernel_initializer, options_.kernel_regularizer, options_.kernel_constraint);
-    if (options_.use_bias) {
-        bias_ = add_weight("bias", {options_.filters}, options_.bias_initializer,
-                           options_.bias_regularizer, options_.bias_constraint);
-    }
+    add_bias(channels);
     kernel_ = std::move(kernel);
     input_channels_ = channels;
 }
 
 Tensor Conv1D::call(const Tensor& x, bool /*training*/) {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), x.shape(), input_channels_, name());
-    return finish_conv1d_output(
-        conv1d(to_channels_last(x, options_.data_format), kernel_, input.geometry, options_.groups),
-        bias_, options_.data_format, options_.activation);
+    const Conv1DInput input = inspect(x.shape());
+    return finish(conv1d(to_channels_last(x, options_.data_format), kernel_, input.geometry,
+                         options_.groups));
 }
 
 Json Conv1D::config() const {

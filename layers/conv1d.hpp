@@ -7,8 +7,7 @@
 #include <string>
 
 #include "minidl/layers/activation.hpp"
-#include "minidl/layers/conv_utils.hpp"
-#include "minidl/layers/layer.hpp"
+#include "minidl/layers/conv_layer.hpp"
 
 namespace minidl::layers {
 
@@ -39,32 +38,28 @@ struct Conv1DOptions {
 
 /// y = activation(conv(x) + bias). Weights: kernel (kernel_size, C / groups, filters),
 /// bias (filters).
-class Conv1D : public Layer {
+class Conv1D : public ConvLayer1D<Conv1DOptions> {
   public:
     /// Throws ValueError naming the argument for any invalid one.
     explicit Conv1D(const Conv1DOptions& options);
 
-    Shape compute_output_shape(const Shape& input_shape) const override;
     std::string class_name() const override { return "Conv1D"; }
     Json config() const override;
+    /// Builds the layer from tf.keras's get_config (every key tf.keras 2.x writes is accepted).
     static std::unique_ptr<Conv1D> from_config(const Json& config);
 
-    const Conv1DOptions& options() const { return options_; }
+    /// The kernel, once built (undefined before).
     const Parameter& kernel() const { return kernel_; }
-    const Parameter& bias() const { return bias_; }
 
   protected:
     Tensor call(const Tensor& x, bool training) override;
     void create_weights(const Shape& input_shape) override;
+    int64_t output_channels(int64_t input_channels) const override;
+    /// Also checks that groups divides the input channels.
     void check_input(const Shape& input_shape) const override;
 
   private:
-    Conv1DArguments conv_arguments() const;
-
-    Conv1DOptions options_;
-    int64_t input_channels_ = 0;
     Parameter kernel_;
-    Parameter bias_;
 };
 
 }  // namespace minidl::layers

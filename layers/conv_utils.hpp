@@ -116,15 +116,21 @@ struct ConvConfigKeys {
 };
 void write_conv_config_keys(const ConvConfigKeys& keys, Json& config);
 
+/// The conv arguments of a layer's options struct (every conv options struct has these fields).
+template <class Options>
+Conv1DArguments conv1d_arguments_of(const Options& options) {
+    return {.kernel_size = options.kernel_size,
+            .strides = options.strides,
+            .padding = options.padding,
+            .data_format = options.data_format,
+            .dilation_rate = options.dilation_rate};
+}
+
 /// The shared keys from a conv layer's options struct (every such struct has these fields).
 template <class Options>
 ConvConfigKeys conv_config_keys(const Options& options) {
     ConvConfigKeys keys;
-    keys.arguments = {.kernel_size = options.kernel_size,
-                      .strides = options.strides,
-                      .padding = options.padding,
-                      .data_format = options.data_format,
-                      .dilation_rate = options.dilation_rate};
+    keys.arguments = conv1d_arguments_of(options);
     keys.activation = options.activation.to_json();
     keys.use_bias = options.use_bias;
     keys.bias_initializer = options.bias_initializer.to_json();

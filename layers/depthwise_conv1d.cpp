@@ -7,8 +7,7 @@
 namespace minidl::layers {
 
 DepthwiseConv1D::DepthwiseConv1D(const DepthwiseConv1DOptions& options)
-    : Layer("depthwise_conv1d", options.name, options.trainable), options_(options) {
-    validate_conv1d_arguments(conv_arguments(), name());
+    : ConvLayer1D("depthwise_conv1d", options) {
     if (options_.padding == Padding::Causal) {
         // tf.keras 2.x: "Causal padding is only supported for Conv1D and SeparableConv1D".
         throw ValueError(name() +
@@ -16,47 +15,28 @@ DepthwiseConv1D::DepthwiseConv1D(const DepthwiseConv1DOptions& options)
                          "'causal' (only Conv1D and SeparableConv1D support it)");
     }
     require_positive_argument(options_.depth_multiplier, "depth_multiplier", name());
-    set_activity_regularizer(options_.activity_regularizer);
 }
 
-Conv1DArguments DepthwiseConv1D::conv_arguments() const {
-    return conv_config_keys(options_).arguments;
-}
-
-void DepthwiseConv1D::check_input(const Shape& input_shape) const {
-    inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-}
-
-Shape DepthwiseConv1D::compute_output_shape(const Shape& input_shape) const {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-    return conv1d_shape(input.batch, input.output_length,
-                        input.channels * options_.depth_multiplier, options_.data_format);
+int64_t DepthwiseConv1D::output_channels(int64_t input_channels) const {
+    return input_channels * options_.depth_multiplier;
 }
 
 void DepthwiseConv1D::create_weights(const Shape& input_shape) {
-    const int64_t channels =
-        inspect_conv1d_input(conv_arguments(), input_shape, 0, name()).channels;
-    // The kernel member is set only once the bias exists, so a failed build leaves no weight.
+    const int64_t channels = inspect(input_shape).channels;
+    // The members are set only once every weight exists, so a failed build leaves none behind.
     Parameter depthwise =
         add_weight("depthwise_kernel", {options_.kernel_size, channels, options_.depth_multiplier},
                    options_.depthwise_initializer, options_.depthwise_regularizer,
                    options_.depthwise_constraint);
-    if (options_.use_bias) {
-        bias_ =
-            add_weight("bias", {channels * options_.depth_multiplier}, options_.bias_initializer,
-                       options_.bias_regularizer, options_.bias_constraint);
-    }
+    add_bias(channels);
     depthwise_kernel_ = std::move(depthwise);
     input_channels_ = channels;
 }
 
 Tensor DepthwiseConv1D::call(const Tensor& x, bool /*training*/) {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), x.shape(), input_channels_, name());
-    return finish_conv1d_output(depthwise_conv1d(to_channels_last(x, options_.data_format),
-                                                 depthwise_kernel_, input.geometry),
-                                bias_, options_.data_format, options_.activation);
+    const Conv1DInput input = inspect(x.shape());
+    return finish(depthwise_conv1d(to_channels_last(x, options_.data_format), depthwise_kernel_,
+                                   input.geometry));
 }
 
 Json DepthwiseConv1D::config() const {

@@ -7,8 +7,7 @@
 #include <string>
 
 #include "minidl/layers/activation.hpp"
-#include "minidl/layers/conv_utils.hpp"
-#include "minidl/layers/layer.hpp"
+#include "minidl/layers/conv_layer.hpp"
 
 namespace minidl::layers {
 
@@ -37,32 +36,26 @@ struct DepthwiseConv1DOptions {
 /// y = activation(depthwise(x) + bias): each of the C input channels is convolved with
 /// depth_multiplier kernels, giving C * depth_multiplier output channels (channel c * M + m).
 /// Weights: depthwise_kernel (kernel_size, C, depth_multiplier), bias (C * depth_multiplier).
-class DepthwiseConv1D : public Layer {
+class DepthwiseConv1D : public ConvLayer1D<DepthwiseConv1DOptions> {
   public:
     /// Throws ValueError naming the argument for any invalid one.
     explicit DepthwiseConv1D(const DepthwiseConv1DOptions& options);
 
-    Shape compute_output_shape(const Shape& input_shape) const override;
     std::string class_name() const override { return "DepthwiseConv1D"; }
     Json config() const override;
+    /// Builds the layer from tf.keras's get_config (every key tf.keras 2.x writes is accepted).
     static std::unique_ptr<DepthwiseConv1D> from_config(const Json& config);
 
-    const DepthwiseConv1DOptions& options() const { return options_; }
+    /// The kernel, once built (undefined before).
     const Parameter& depthwise_kernel() const { return depthwise_kernel_; }
-    const Parameter& bias() const { return bias_; }
 
   protected:
     Tensor call(const Tensor& x, bool training) override;
     void create_weights(const Shape& input_shape) override;
-    void check_input(const Shape& input_shape) const override;
+    int64_t output_channels(int64_t input_channels) const override;
 
   private:
-    Conv1DArguments conv_arguments() const;
-
-    DepthwiseConv1DOptions options_;
-    int64_t input_channels_ = 0;
     Parameter depthwise_kernel_;
-    Parameter bias_;
 };
 
 }  // namespace minidl::layers

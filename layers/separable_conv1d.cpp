@@ -7,60 +7,41 @@
 namespace minidl::layers {
 
 SeparableConv1D::SeparableConv1D(const SeparableConv1DOptions& options)
-    : Layer("separable_conv1d", options.name, options.trainable), options_(options) {
+    : ConvLayer1D("separable_conv1d", options) {
     require_positive_argument(options_.filters, "filters", name());
-    validate_conv1d_arguments(conv_arguments(), name());
     require_positive_argument(options_.depth_multiplier, "depth_multiplier", name());
-    set_activity_regularizer(options_.activity_regularizer);
 }
 
-Conv1DArguments SeparableConv1D::conv_arguments() const {
-    return conv_config_keys(options_).arguments;
-}
-
-void SeparableConv1D::check_input(const Shape& input_shape) const {
-    inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-}
-
-Shape SeparableConv1D::compute_output_shape(const Shape& input_shape) const {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), input_shape, input_channels_, name());
-    return conv1d_shape(input.batch, input.output_length, options_.filters, options_.data_format);
+int64_t SeparableConv1D::output_channels(int64_t /*input_channels*/) const {
+    return options_.filters;
 }
 
 void SeparableConv1D::create_weights(const Shape& input_shape) {
-    const int64_t channels =
-        inspect_conv1d_input(conv_arguments(), input_shape, 0, name()).channels;
-    const int64_t depth = channels * options_.depth_multiplier;
+    const int64_t channels = inspect(input_shape).channels;
     // The members are set only once every weight exists, so a failed build leaves none behind.
     Parameter depthwise =
         add_weight("depthwise_kernel", {options_.kernel_size, channels, options_.depth_multiplier},
                    options_.depthwise_initializer, options_.depthwise_regularizer,
                    options_.depthwise_constraint);
     Parameter pointwise =
-        add_weight("pointwise_kernel", {1, depth, options_.filters}, options_.pointwise_initializer,
-                   options_.pointwise_regularizer, options_.pointwise_constraint);
-    if (options_.use_bias) {
-        bias_ = add_weight("bias", {options_.filters}, options_.bias_initializer,
-                           options_.bias_regularizer, options_.bias_constraint);
-    }
+        add_weight("pointwise_kernel", {1, channels * options_.depth_multiplier, options_.filters},
+                   options_.pointwise_initializer, options_.pointwise_regularizer,
+                   options_.pointwise_constraint);
+    add_bias(channels);
     depthwise_kernel_ = std::move(depthwise);
     pointwise_kernel_ = std::move(pointwise);
     input_channels_ = channels;
 }
 
 Tensor SeparableConv1D::call(const Tensor& x, bool /*training*/) {
-    const Conv1DInput input =
-        inspect_conv1d_input(conv_arguments(), x.shape(), input_channels_, name());
+    const Conv1DInput input = inspect(x.shape());
     const int64_t depth = input_channels_ * options_.depth_multiplier;
     const Tensor depthwise = depthwise_conv1d(to_channels_last(x, options_.data_format),
                                               depthwise_kernel_, input.geometry);
     // The 1x1 pointwise stage is one GEMM over every (batch, step) row.
     const Tensor mixed = matmul(reshape(depthwise, {input.batch * input.output_length, depth}),
                                 reshape(pointwise_kernel_, {depth, options_.filters}));
-    return finish_conv1d_output(
-        reshape(mixed, {input.batch, input.output_length, options_.filters}), bias_,
-        options_.data_format, options_.activation);
+    return finish(reshape(mixed, {input.batch, input.output_length, options_.filters}));
 }
 
 Json SeparableConv1D::config() const {

@@ -7,8 +7,7 @@
 #include <string>
 
 #include "minidl/layers/activation.hpp"
-#include "minidl/layers/conv_utils.hpp"
-#include "minidl/layers/layer.hpp"
+#include "minidl/layers/conv_layer.hpp"
 
 namespace minidl::layers {
 
@@ -43,36 +42,28 @@ struct SeparableConv1DOptions {
 /// pointwise stage mixes the C * depth_multiplier channels into `filters` with a 1x1 kernel.
 /// Weights: depthwise_kernel (kernel_size, C, depth_multiplier), pointwise_kernel
 /// (1, C * depth_multiplier, filters), bias (filters) when use_bias.
-class SeparableConv1D : public Layer {
+class SeparableConv1D : public ConvLayer1D<SeparableConv1DOptions> {
   public:
     /// Throws ValueError naming the argument for any invalid one.
     explicit SeparableConv1D(const SeparableConv1DOptions& options);
 
-    Shape compute_output_shape(const Shape& input_shape) const override;
     std::string class_name() const override { return "SeparableConv1D"; }
     Json config() const override;
     /// Builds the layer from tf.keras's get_config (every key tf.keras 2.x writes is accepted).
     static std::unique_ptr<SeparableConv1D> from_config(const Json& config);
 
-    const SeparableConv1DOptions& options() const { return options_; }
-    /// The weights, once built (undefined before).
+    /// The kernels, once built (undefined before).
     const Parameter& depthwise_kernel() const { return depthwise_kernel_; }
     const Parameter& pointwise_kernel() const { return pointwise_kernel_; }
-    const Parameter& bias() const { return bias_; }
 
   protected:
     Tensor call(const Tensor& x, bool training) override;
     void create_weights(const Shape& input_shape) override;
-    void check_input(const Shape& input_shape) const override;
+    int64_t output_channels(int64_t input_channels) const override;
 
   private:
-    Conv1DArguments conv_arguments() const;
-
-    SeparableConv1DOptions options_;
-    int64_t input_channels_ = 0;  // 0 until built
     Parameter depthwise_kernel_;
     Parameter pointwise_kernel_;
-    Parameter bias_;
 };
 
 }  // namespace minidl::layers
