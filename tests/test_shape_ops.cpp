@@ -81,6 +81,24 @@ TEST_CASE("a large transpose (several parallel chunks) matches element access") 
     CHECK(all_equal);
 }
 
+TEST_CASE("transposes of the two inner axes (copied in tiles) match element access") {
+    // Sizes that are not multiples of the tile, a batch axis, and a permute that also moves an
+    // outer axis; the transposed plane is the [C, L] <-> [L, C] swap of a 1-D conv layer.
+    const Tensor x = seeded_randn({3, 37, 70}, 6);
+    const Tensor y = transpose(x, 1, 2);
+    const Tensor z = permute(x, {2, 0, 1});
+    bool all_equal = true;
+    for (int64_t b = 0; b < 3; ++b) {
+        for (int64_t c = 0; c < 37; ++c) {
+            for (int64_t l = 0; l < 70; ++l) {
+                all_equal = all_equal && y.at({b, l, c}) == x.at({b, c, l}) &&
+                            z.at({l, b, c}) == x.at({b, c, l});
+            }
+        }
+    }
+    CHECK(all_equal);
+}
+
 TEST_CASE("slice follows Python's rules for bounds") {
     const Tensor x = arange(10);
     CHECK(slice(x, 0, 2, 8, 3).to_vector() == Values{2, 5});
