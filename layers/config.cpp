@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <sstream>
 
 #include "minidl/core/error.hpp"
 
@@ -59,6 +60,20 @@ std::string canonical_name(std::string_view name) {
     return result;
 }
 
+std::string format_number(double value) {
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+Json whole_as_int(double value) {
+    constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+    if (std::abs(value) < kExactIntegers && value == std::trunc(value)) {
+        return static_cast<int64_t>(value);
+    }
+    return value;
+}
+
 ConfigReader::ConfigReader(const Json& config, std::string context)
     : config_(config), context_(std::move(context)) {
     if (!config_.is_object()) {
@@ -66,11 +81,15 @@ ConfigReader::ConfigReader(const Json& config, std::string context)
     }
 }
 
-const Json* ConfigReader::take(std::string_view key) {
+const Json* ConfigReader::take_present(std::string_view key) {
     read_.emplace(key);
     const auto it = config_.find(key);
-    if (it == config_.end() || it->is_null()) return nullptr;
-    return &*it;
+    return it == config_.end() ? nullptr : &*it;
+}
+
+const Json* ConfigReader::take(std::string_view key) {
+    const Json* value = take_present(key);
+    return value == nullptr || value->is_null() ? nullptr : value;
 }
 
 int64_t ConfigReader::get_int(std::string_view key, int64_t default_value) {
@@ -98,9 +117,8 @@ int64_t ConfigReader::get_int(std::string_view key, int64_t default_value) {
 }
 
 int64_t ConfigReader::require_int(std::string_view key) {
-    if (config_.find(key) == config_.end() || config_.find(key)->is_null()) {
-        fail(key, "is required");
-    }
+    const Json* value = take(key);
+    if (value == nullptr) fail(key, "is required");
     return get_int(key, 0);
 }
 

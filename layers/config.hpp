@@ -36,6 +36,12 @@ std::string canonical_name(std::string_view name);
 /// Lower-cased ASCII.
 std::string lowercase(std::string_view text);
 
+/// `value` as a short text for error messages ("0.5", "-1", "1e+30").
+std::string format_number(double value);
+/// `value` as JSON, an integer when it is a whole number, as Python writes an int argument
+/// (MaxNorm's default max_value is 2, not 2.0).
+Json whole_as_int(double value);
+
 /// Reads one config object: each getter marks its key as read, applies Keras's default when the
 /// key is absent (or null), and throws ValueError naming `context` and the key when the value has
 /// the wrong type. finish() rejects keys nobody read.
@@ -47,6 +53,9 @@ class ConfigReader {
 
     /// The value of `key` (marking it read), or nullptr when absent or null.
     const Json* take(std::string_view key);
+    /// As take(), but an explicit null is returned (as a null value), not nullptr: for keys
+    /// where Keras treats None differently from an absent argument.
+    const Json* take_present(std::string_view key);
     /// An integer, also accepted as a one-element list ([5], Keras's 1-tuples).
     int64_t get_int(std::string_view key, int64_t default_value);
     /// As get_int, for a key Keras requires (no default): absent or null is an error.

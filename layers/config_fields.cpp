@@ -6,10 +6,12 @@ namespace minidl {
 namespace {
 
 // Parses the value under `key` with `parse(json, key)`, prefixing errors with the config's
-// context; `absent` when the key is missing or null.
+// context; `absent` when the key is missing. An explicit null goes to `parse`, as Keras's
+// get(None) does: no regularizer, no constraint, a linear activation, and for an initializer
+// add_weight's fallback, glorot_uniform (even where the argument's default is zeros).
 template <class T, class Parse>
 T read_field(ConfigReader& reader, std::string_view key, T absent, const Parse& parse) {
-    const Json* value = reader.take(key);
+    const Json* value = reader.take_present(key);
     if (value == nullptr) return absent;
     try {
         return parse(*value, std::string(key));

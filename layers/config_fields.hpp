@@ -12,7 +12,8 @@
 
 namespace minidl {
 
-/// The initializer under `key`, or `default_value` when absent or null.
+/// The initializer under `key`, or `default_value` when absent; null means glorot_uniform, the
+/// fallback tf.keras 2.x's add_weight uses for an initializer of None.
 initializers::Initializer read_initializer(ConfigReader& reader, std::string_view key,
                                            const initializers::Initializer& default_value);
 /// The regularizer under `key`; empty when absent or null.

@@ -16,21 +16,6 @@ namespace {
 /// tf.keras 2's backend.epsilon(), which keeps a zero norm from dividing by zero.
 constexpr float kEpsilon = 1e-7f;
 
-std::string format_number(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
-
-/// Python writes an int argument as an int (MaxNorm's default max_value is 2, not 2.0).
-Json integral_as_int(double value) {
-    constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
-    if (std::abs(value) < kExactIntegers && value == std::trunc(value)) {
-        return static_cast<int64_t>(value);
-    }
-    return value;
-}
-
 std::string describe_weight(const std::string& constraint, const std::string& weight,
                             const Shape& shape) {
     return constraint + " constraint on '" + weight + "' of shape " + shape.to_string();
@@ -97,7 +82,7 @@ class MaxNormImpl final : public NormConstraint {
 
     Json config() const override {
         Json config = Json::object();
-        config["max_value"] = integral_as_int(max_);
+        config["max_value"] = whole_as_int(max_);
         config["axis"] = axis_json();
         return config;
     }
@@ -224,11 +209,10 @@ class RadialConstraintImpl final : public ArgumentFreeConstraint {
 };
 
 /// The axis argument: an int, a list of ints, or null (all axes).
-Axes read_axes(ConfigReader& reader, const Json& config) {
-    const auto found = config.find("axis");
-    const bool explicit_null = found != config.end() && found->is_null();
-    const Json* value = reader.take("axis");
-    if (value == nullptr) return explicit_null ? Axes{} : Axes{0};
+Axes read_axes(ConfigReader& reader) {
+    const Json* value = reader.take_present("axis");
+    if (value == nullptr) return Axes{0};
+    if (value->is_null()) return Axes{};
     if (value->is_number_integer()) return {value->get<int64_t>()};
     if (!value->is_array() || value->empty()) {
         reader.fail("axis",
@@ -247,29 +231,27 @@ Axes read_axes(ConfigReader& reader, const Json& config) {
 struct NamedConstraint {
     const char* class_name;
     const char* function_name;
-    Constraint (*from_config)(ConfigReader& reader, const Json& config);
+    Constraint (*from_config)(ConfigReader& reader);
 };
 
 // Keras's classes with their function aliases (max_norm...); the legacy aliases maxnorm, nonneg
 // and unitnorm are the same names once canonical.
 const std::array<NamedConstraint, 5> kConstraints = {{
     {"MaxNorm", "max_norm",
-     [](ConfigReader& reader, const Json& config) {
+     [](ConfigReader& reader) {
          const double max_value = reader.get_number("max_value", 2.0);
-         return MaxNorm(max_value, read_axes(reader, config));
+         return MaxNorm(max_value, read_axes(reader));
      }},
     {"MinMaxNorm", "min_max_norm",
-     [](ConfigReader& reader, const Json& config) {
+     [](ConfigReader& reader) {
          const double min_value = reader.get_number("min_value", 0.0);
          const double max_value = reader.get_number("max_value", 1.0);
          const double rate = reader.get_number("rate", 1.0);
-         return MinMaxNorm(min_value, max_value, rate, read_axes(reader, config));
+         return MinMaxNorm(min_value, max_value, rate, read_axes(reader));
      }},
-    {"NonNeg", "non_neg", [](ConfigReader&, const Json&) { return NonNeg(); }},
-    {"UnitNorm", "unit_norm",
-     [](ConfigReader& reader, const Json& config) { return UnitNorm(read_axes(reader, config)); }},
-    {"RadialConstraint", "radial_constraint",
-     [](ConfigReader&, const Json&) { return RadialConstraint(); }},
+    {"NonNeg", "non_neg", [](ConfigReader&) { return NonNeg(); }},
+    {"UnitNorm", "unit_norm", [](ConfigReader& reader) { return UnitNorm(read_axes(reader)); }},
+    {"RadialConstraint", "radial_constraint", [](ConfigReader&) { return RadialConstraint(); }},
 }};
 
 const NamedConstraint& find_constraint(const std::string& name) {
@@ -287,7 +269,7 @@ const NamedConstraint& find_constraint(const std::string& name) {
 
 Constraint from_config(const NamedConstraint& named, const Json& config) {
     ConfigReader reader(config, std::string(named.class_name) + " constraint config");
-    Constraint constraint = named.from_config(reader, config);
+    Constraint constraint = named.from_config(reader);
     reader.finish();
     return constraint;
 }

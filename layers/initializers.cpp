@@ -466,8 +466,7 @@ Initializer Ones() {
 
 Initializer Constant(double value) {
     // Keras's default is the integer 0, and it writes integers as such: keep whole values whole.
-    const bool whole = std::trunc(value) == value && std::abs(value) < 0x1p53;
-    return constant_writing(value, whole ? Json(static_cast<int64_t>(value)) : Json(value));
+    return constant_writing(value, whole_as_int(value));
 }
 
 Initializer RandomNormal(double mean, double stddev, std::optional<uint64_t> seed) {

@@ -167,9 +167,9 @@ Parameter Layer::add_weight(const std::string& name, const Shape& shape,
     const std::string full_name = name_ + "/" + name;
     constraint.check_shape(shape, full_name);
     Parameter::RegularizerFn penalty;
-    if (regularizer) penalty = [regularizer](const Tensor& w) { return regularizer(w); };
+    if (regularizer) penalty = regularizer;
     Parameter::ConstraintFn projection;
-    if (constraint) projection = [constraint](const Tensor& w) { return constraint(w); };
+    if (constraint) projection = constraint;
     Tensor initial_value;
     try {
         initial_value = initializer(shape);

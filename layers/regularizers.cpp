@@ -28,12 +28,6 @@ constexpr Kind kL1L2{"L1L2", true, true, 0.0, 0.0};
 // Keras's function l1_l2() builds an L1L2 with other defaults than the class's.
 constexpr Kind kL1L2Function{"L1L2", true, true, 0.01, 0.01};
 
-std::string format_number(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
-
 /// The factor as tf.keras 2 keeps it (float32), after rejecting what cannot be a penalty.
 float checked_factor(double value, const Kind& kind, const char* argument) {
     const std::string context = std::string(kind.class_name) + " regularizer: " + argument + ": ";

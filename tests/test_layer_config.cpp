@@ -3,6 +3,8 @@
 // round trips, and Keras's defaults for absent keys.
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -299,6 +301,22 @@ TEST_CASE("absent config keys take Keras's defaults", "[layer_config]") {
         Json::parse(R"({"class_name": "DepthwiseConv1D", "config": {"kernel_size": 5}})"));
     CHECK(dw->name() == "depthwise_conv1d");
     CHECK(dynamic_cast<const DepthwiseConv1D&>(*dw).options().depth_multiplier == 1);
+}
+
+TEST_CASE("an initializer of null is glorot_uniform, as tf.keras's add_weight falls back to",
+          "[layer_config]") {
+    const auto with_bias_initializer = [](const std::string& entry) {
+        return layers::from_config(
+            Json::parse(R"({"class_name": "Conv1D", "config": {"filters": 8, "kernel_size": 3)" +
+                        entry + "}}"));
+    };
+    const std::unique_ptr<Layer> absent = with_bias_initializer("");
+    const std::unique_ptr<Layer> null = with_bias_initializer(R"(, "bias_initializer": null)");
+    CHECK(absent->config()["bias_initializer"]["class_name"] == "Zeros");
+    CHECK(null->config()["bias_initializer"]["class_name"] == "GlorotUniform");
+    null->build({2, 10, 4});
+    const std::vector<float> bias = dynamic_cast<const Conv1D&>(*null).bias().to_vector();
+    CHECK(std::any_of(bias.begin(), bias.end(), [](float b) { return b != 0.0f; }));
 }
 
 TEST_CASE("a user's layer can be registered", "[layer_config]") {
