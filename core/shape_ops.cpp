@@ -68,7 +68,7 @@ void copy_transposed_planes(const float* src, float* dst, const std::vector<Copy
     const int plane_rank = static_cast<int>(axes.size()) - 2;
     int64_t planes = 1;
     for (int d = 0; d < plane_rank; ++d) planes *= axes[d].size;
-    const int64_t bands = (rows.size + kTransposeTile - 1) / kTransposeTile;
+    const int64_t bands = chunk_count(rows.size, kTransposeTile);
     const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / (kTransposeTile * columns.size));
     parallel_for(planes * bands, grain, [&](int64_t task_begin, int64_t task_end) {
         for (int64_t task = task_begin; task < task_end; ++task) {

@@ -133,6 +133,12 @@ Shape conv1d_shape(int64_t batch, int64_t steps, int64_t channels, DataFormat da
                                                    : Shape{batch, channels, steps};
 }
 
+void read_groups_of_one(ConfigReader& reader, const std::string& class_name) {
+    if (const int64_t groups = reader.get_int("groups", 1); groups != 1) {
+        reader.fail("groups", "must be 1 for " + class_name + ", got " + std::to_string(groups));
+    }
+}
+
 void write_conv_config_keys(const ConvConfigKeys& keys, Json& config) {
     if (keys.filters) config["filters"] = *keys.filters;
     write_conv1d_arguments(keys.arguments, config);

@@ -100,6 +100,10 @@ void write_conv1d_arguments(const Conv1DArguments& arguments, Json& config);
 /// Reads them back (ints or one-element lists; Keras's defaults when absent).
 Conv1DArguments read_conv1d_arguments(ConfigReader& reader);
 
+/// Reads `groups`, which tf.keras 2.x writes (as 1) for layers that inherit it from Conv but do
+/// not support it; any other value is a ValueError naming the key.
+void read_groups_of_one(ConfigReader& reader, const std::string& class_name);
+
 /// The config keys the three convolution layers share, ready to write in tf.keras 2.x's order:
 /// [filters], kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
 /// use_bias, [kernel_initializer], bias_initializer, [kernel_regularizer], bias_regularizer,

@@ -53,9 +53,7 @@ std::unique_ptr<DepthwiseConv1D> DepthwiseConv1D::from_config(const Json& config
     ConfigReader reader(config, "DepthwiseConv1D config");
     DepthwiseConv1DOptions options;
     const auto batch_input_shape = read_conv_config_keys(reader, options);
-    if (const int64_t groups = reader.get_int("groups", 1); groups != 1) {
-        reader.fail("groups", "must be 1 for DepthwiseConv1D, got " + std::to_string(groups));
-    }
+    read_groups_of_one(reader, "DepthwiseConv1D");
     options.depth_multiplier = reader.get_int("depth_multiplier", 1);
     options.depthwise_initializer =
         read_initializer(reader, "depthwise_initializer", "glorot_uniform");

@@ -68,9 +68,7 @@ std::unique_ptr<SeparableConv1D> SeparableConv1D::from_config(const Json& config
     SeparableConv1DOptions options;
     const auto batch_input_shape = read_conv_config_keys(reader, options);
     options.filters = reader.require_int("filters");
-    if (const int64_t groups = reader.get_int("groups", 1); groups != 1) {
-        reader.fail("groups", "must be 1 for SeparableConv1D, got " + std::to_string(groups));
-    }
+    read_groups_of_one(reader, "SeparableConv1D");
     for (const char* unused : {"kernel_initializer", "kernel_regularizer", "kernel_constraint"}) {
         reader.ignore(unused);
     }

@@ -256,8 +256,10 @@ struct BackwardBlocks {
     const float* kernel;
 
     void run(int64_t first_row, int64_t end_row, float* grad_x, float* partial_kernel) const {
-        Tensor col = empty({kColumnRows * layout.width * layout.groups});
-        Tensor dcol = empty({kColumnRows * layout.width});
+        // Scratch only for the gradients wanted (a first layer's input needs none).
+        const Tensor col =
+            partial_kernel ? empty({kColumnRows * layout.width * layout.groups}) : Tensor();
+        const Tensor dcol = grad_x ? empty({kColumnRows * layout.width}) : Tensor();
         for (int64_t row = first_row; row < end_row; row += kColumnRows) {
             const int64_t rows = std::min(kColumnRows, end_row - row);
             if (partial_kernel) gather_columns(s, layout, x, row, rows, col.data());
