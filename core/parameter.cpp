@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "minidl/core/autograd.hpp"
+#include "minidl/core/creation.hpp"
 #include "minidl/core/error.hpp"
 
 namespace minidl {
@@ -71,6 +72,16 @@ void Parameter::assign(const Tensor& values) const {
                          shape().to_string());
     }
     std::copy_n(values.data(), numel(), data());
+}
+
+Tensor regularization_loss(const std::vector<Parameter>& parameters) {
+    NoGradGuard no_grad;
+    float total = 0.0f;
+    for (const Parameter& parameter : parameters) {
+        const Tensor penalty = parameter.penalty();
+        if (penalty.defined()) total += penalty.item();
+    }
+    return scalar(total);
 }
 
 }  // namespace minidl

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "minidl/core/tensor.hpp"
 
@@ -53,5 +54,11 @@ class Parameter : public Tensor {
     };
     std::shared_ptr<Rules> rules_;
 };
+
+/// The sum of the regularizers' penalties on `parameters` (frozen ones included, as tf.keras 2.x
+/// counts them) as a scalar computed without a graph: what a training loop adds to the loss it
+/// reports, while Optimizer::step() applies the penalties' gradient (docs/optim.md). 0 when no
+/// parameter has a regularizer.
+Tensor regularization_loss(const std::vector<Parameter>& parameters);
 
 }  // namespace minidl

@@ -153,8 +153,11 @@ void Layer::set_weights(const std::vector<Tensor>& values) {
 
 std::vector<Tensor> Layer::losses() const {
     std::vector<Tensor> result;
-    for (const Parameter& weight : weights_) {
-        if (weight.regularizer()) result.push_back(weight.penalty());
+    {
+        NoGradGuard no_grad;
+        for (const Parameter& weight : weights_) {
+            if (weight.regularizer()) result.push_back(weight.penalty());
+        }
     }
     if (activity_penalty_.defined()) result.push_back(activity_penalty_);
     return result;
@@ -217,5 +220,7 @@ LayerBaseArguments read_layer_base_arguments(ConfigReader& reader) {
     }
     return arguments;
 }
+
+Tensor regularization_loss(const Layer& layer) { return regularization_loss(layer.weights()); }
 
 }  // namespace minidl

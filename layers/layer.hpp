@@ -77,9 +77,11 @@ class Layer {
     /// anything (ShapeError/ValueError naming the layer and weight), so a failure changes nothing.
     void set_weights(const std::vector<Tensor>& values);
 
-    /// The weight regularizers' penalties on the current values (frozen weights included, as in
-    /// tf.keras 2.x), then the activity regularizer's penalty of the last call, if any. Each is a
-    /// scalar tensor, differentiable in the weights (and in the last call's graph).
+    /// Keras's `layer.losses`: the weight regularizers' penalties on the current values (frozen
+    /// weights included, as in tf.keras 2.x), then the activity regularizer's penalty of the last
+    /// call, if any; each a scalar. The weight penalties are constants (no graph): their gradient
+    /// is applied by the optimizer's step. The activity penalty is part of the last call's graph.
+    /// So `loss + sum(losses())` is Keras's objective in value and in gradient (docs/optim.md).
     std::vector<Tensor> losses() const;
 
   protected:
@@ -136,5 +138,9 @@ void require_positive_argument(int64_t value, const char* argument, const std::s
 std::string unique_layer_name(std::string_view prefix);
 /// Restarts the numbering of default names (like keras.backend.clear_session()).
 void reset_layer_names();
+
+/// The weight penalties of `layer` as one scalar without a graph: regularization_loss() of its
+/// weights (core/parameter.hpp).
+Tensor regularization_loss(const Layer& layer);
 
 }  // namespace minidl

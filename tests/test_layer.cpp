@@ -257,21 +257,27 @@ TEST_CASE("losses() holds the weight penalties on the current weights", "[layer]
     check_penalties();
 }
 
-TEST_CASE("weight penalties are differentiable", "[layer]") {
+TEST_CASE("weight penalties in losses() are constants; regularization_loss() sums them",
+          "[layer]") {
     const float l2 = 0.125f;
-    SeparableConv1D layer(
-        {.filters = 2, .kernel_size = 2, .depthwise_regularizer = regularizers::L2(l2)});
+    SeparableConv1D layer({.filters = 2,
+                           .kernel_size = 2,
+                           .depthwise_regularizer = regularizers::L2(l2),
+                           .bias_regularizer = regularizers::L2(0.5)});
     layer.build({1, 4, 3});
     layer.depthwise_kernel().assign(ramp({2, 3, 1}, -1.0f, 0.375f));
+    layer.bias().assign(ramp({2}, 0.5f));
     const std::vector<Tensor> losses = layer.losses();
-    REQUIRE(losses.size() == 1);
-    losses[0].backward();
-    const Tensor grad = layer.depthwise_kernel().grad();
-    REQUIRE(grad.defined());
-    const std::vector<float> w = layer.depthwise_kernel().to_vector();
-    const std::vector<float> g = grad.to_vector();
-    for (std::size_t i = 0; i < w.size(); ++i) CHECK(g[i] == Approx(2.0 * l2 * w[i]));
-    CHECK_FALSE(layer.pointwise_kernel().grad().defined());
+    REQUIRE(losses.size() == 2);
+    // The optimizer's step applies the penalties' gradient, so backward() must not reach them.
+    for (const Tensor& penalty : losses) CHECK_FALSE(penalty.requires_grad());
+
+    const Tensor total = regularization_loss(layer);
+    CHECK_FALSE(total.requires_grad());
+    CHECK(total.item() == Approx(l2 * testing::sum_of_squares(layer.depthwise_kernel()) +
+                                 0.5 * testing::sum_of_squares(layer.bias()))
+                              .epsilon(1e-6));
+    CHECK(regularization_loss(SeparableConv1D({.filters = 1, .kernel_size = 1})).item() == 0.0f);
 }
 
 TEST_CASE("the activity penalty of the last call is divided by the batch size", "[layer]") {
