@@ -43,4 +43,7 @@ class IOError : public Error {
     using Error::Error;
 };
 
+/// `value` as a short text for error messages ("0.5", "-1", "1e+30").
+std::string format_number(double value);
+
 }  // namespace minidl

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
-#include <sstream>
 
 #include "minidl/core/error.hpp"
 
@@ -58,12 +57,6 @@ std::string canonical_name(std::string_view name) {
     std::string result = lowercase(name);
     std::erase(result, '_');
     return result;
-}
-
-std::string format_number(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
 }
 
 Json whole_as_int(double value) {

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "minidl/core/error.hpp"
+
 namespace minidl {
 
 /// JSON that keeps keys in insertion order, so configs list their keys in Keras's order.
@@ -36,8 +38,6 @@ std::string canonical_name(std::string_view name);
 /// Lower-cased ASCII.
 std::string lowercase(std::string_view text);
 
-/// `value` as a short text for error messages ("0.5", "-1", "1e+30").
-std::string format_number(double value);
 /// `value` as JSON, an integer when it is a whole number, as Python writes an int argument
 /// (MaxNorm's default max_value is 2, not 2.0).
 Json whole_as_int(double value);

@@ -22,25 +22,18 @@ using ArrayMap = Eigen::Map<Eigen::ArrayXf>;
 
 ArrayMap array_of(const Tensor& t) { return ArrayMap(t.data(), t.numel()); }
 
-std::string number(double value) {
-    std::string text = std::to_string(value);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (!text.empty() && text.back() == '.') text.pop_back();
-    return text;
-}
-
 void check_positive_option(const std::string& optimizer, const char* argument,
                            const std::optional<double>& value) {
     if (value && !(std::isfinite(*value) && *value > 0.0)) {
         throw ValueError(optimizer + ": " + argument + " must be a positive number, got " +
-                         number(*value));
+                         format_number(*value));
     }
 }
 
 void check_learning_rate_value(const std::string& optimizer, double value) {
     if (!(std::isfinite(value) && value >= 0.0)) {
         throw ValueError(optimizer + ": learning_rate must be a finite number >= 0, got " +
-                         number(value));
+                         format_number(value));
     }
 }
 
@@ -76,7 +69,7 @@ Optimizer::Optimizer(std::string name, LearningRate learning_rate, CommonOptions
     if (common_.weight_decay &&
         !(std::isfinite(*common_.weight_decay) && *common_.weight_decay >= 0.0)) {
         throw ValueError(name_ + ": weight_decay must be a finite number >= 0, got " +
-                         number(*common_.weight_decay));
+                         format_number(*common_.weight_decay));
     }
     check_positive_option(name_, "clipnorm", common_.clipnorm);
     check_positive_option(name_, "clipvalue", common_.clipvalue);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace minidl::optim {
@@ -139,7 +140,9 @@ class LearningRate {
     template <std::derived_from<LearningRateSchedule> Schedule>
     LearningRate(Schedule schedule)
         : schedule_(std::make_shared<const Schedule>(std::move(schedule))) {}
-    LearningRate(std::shared_ptr<const LearningRateSchedule> schedule)
+    template <class Schedule>
+    requires std::derived_from<std::remove_const_t<Schedule>, LearningRateSchedule> LearningRate(
+        std::shared_ptr<Schedule> schedule)
         : schedule_(std::move(schedule)) {}
 
     /// The rate for the update that follows `step` earlier ones.
