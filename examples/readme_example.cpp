@@ -1,4 +1,4 @@
-// The README's example: a SeparableConv1D learns to copy a teacher layer (autograd + plain SGD).
+// The README's example: a SeparableConv1D learns to copy a teacher layer (autograd + Adam).
 #include <iostream>
 #include <minidl/minidl.hpp>
 using namespace minidl;
@@ -13,14 +13,14 @@ int main() {
     layers::SeparableConv1D teacher(options), student(options);
     Tensor x = randn({32, 50, 3});   // (batch, steps, channels)
     Tensor y = teacher(x).detach();  // what the student should learn to output
+    student.build(x.shape());        // creates the weights the optimizer updates
+    optim::Adam opt(student.trainable_weights(), {.learning_rate = 0.01});
+    losses::MeanSquaredError mse;
     for (int step = 0; step <= 300; ++step) {
-        Tensor loss = mean(square(student(x) - y));  // builds the layer on the first call
+        Tensor loss = mse(y, student(x));
         loss.backward();
-        NoGradGuard no_grad;
-        for (const Parameter& w : student.trainable_weights()) {  // plain SGD
-            w.assign(w - 0.5f * w.grad());
-            w.zero_grad();
-        }
+        opt.step();
+        opt.zero_grad();
         if (step % 100 == 0) std::cout << "step " << step << "  loss " << loss.item() << '\n';
     }
     std::cout << student.config().dump().substr(0, 96) << "...\n";
