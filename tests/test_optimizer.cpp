@@ -348,3 +348,18 @@ TEST_CASE("zero_grad drops every gradient", "[optimizer]") {
     CHECK_FALSE(a.grad().defined());
     CHECK_FALSE(b.grad().defined());
 }
+
+TEST_CASE("steps after the first take no new memory from the system", "[optimizer]") {
+    Parameter w("w", testing::seeded_randn({64, 32}, 2),
+                Parameter::RegularizerFn(regularizers::L1L2(0.01, 0.01)),
+                Parameter::ConstraintFn(constraints::MaxNorm(1.0, {0})));
+    Descent opt({w}, {.learning_rate = 0.01, .weight_decay = 0.1, .clipnorm = 1.0}, true);
+    const Tensor grad = testing::seeded_randn({64, 32}, 3);
+    w.set_grad(grad);
+    opt.step();  // creates the scratch gradient and warms the allocator's cache
+    const MemoryStats before = memory_stats();
+    for (int step = 0; step < 5; ++step) opt.step();
+    const MemoryStats after = memory_stats();
+    CHECK(after.allocations > before.allocations);  // the regularizer and constraint ran
+    CHECK(after.allocations - after.cache_hits == before.allocations - before.cache_hits);
+}
