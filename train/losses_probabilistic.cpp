@@ -6,7 +6,6 @@
 
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
-#include "minidl/layers/config.hpp"
 #include "minidl/train/losses.hpp"
 #include "minidl/train/losses_internal.hpp"
 
