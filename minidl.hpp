@@ -24,6 +24,7 @@
 #include "minidl/optim/adagrad.hpp"
 #include "minidl/optim/adam.hpp"
 #include "minidl/optim/adamax.hpp"
+#include "minidl/optim/get.hpp"
 #include "minidl/optim/nadam.hpp"
 #include "minidl/optim/optimizer.hpp"
 #include "minidl/optim/rmsprop.hpp"

@@ -123,7 +123,8 @@ void train_epoch(Classifier& model, optim::Adam& optimizer, const Dataset& data,
         loss.backward();
         optimizer.step();
         optimizer.zero_grad();
-        metrics.loss.update_state(loss.detach());
+        // Weighted by the batch size, as Keras weighs each batch's loss in the epoch's mean.
+        metrics.loss.update_state(loss.detach(), scalar(static_cast<float>(b.y.numel())));
         metrics.accuracy.update_state(b.y, logits.detach());
     }
 }

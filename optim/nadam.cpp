@@ -47,8 +47,9 @@ void Nadam::update(const UpdateView& view, const StepContext& context) const {
     const detail::ConstArrayMap g = detail::gradient(view);
     detail::ArrayMap m = detail::slot(view, kM);
     detail::ArrayMap v = detail::slot(view, kV);
-    m += (g - m) * detail::f32(1.0 - options_.beta_1);
-    v += (g.square() - v) * detail::f32(1.0 - options_.beta_2);
+    // Unlike Adam, Keras's Nadam casts the betas to float32 before subtracting them from 1.
+    m += (g - m) * (1.0f - detail::f32(options_.beta_1));
+    v += (g.square() - v) * (1.0f - detail::f32(options_.beta_2));
     const auto m_hat = (m * factors_.mu_next) / factors_.momentum_denominator +
                        (g * factors_.gradient_factor) / factors_.gradient_denominator;
     const auto v_hat = v / factors_.velocity_denominator;

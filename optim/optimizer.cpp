@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -172,7 +173,10 @@ void Optimizer::clip(const std::vector<std::size_t>& updated) {
         double total = 0.0;
         for (std::size_t i : updated) total += squared_norm(states_[i].effective_grad);
         const float norm = static_cast<float>(std::sqrt(total));
-        const float scale = limit * std::min(1.0f / norm, 1.0f / limit);
+        // As tf.clip_by_global_norm: a NaN or infinite norm makes every gradient NaN rather than
+        // letting 1 / inf = 0 silently skip the step.
+        const float scale = std::isfinite(norm) ? limit * std::min(1.0f / norm, 1.0f / limit)
+                                                : std::numeric_limits<float>::quiet_NaN();
         for (std::size_t i : updated) array_of(states_[i].effective_grad) *= scale;
     } else if (common_.clipvalue) {
         const float limit = static_cast<float>(*common_.clipvalue);
@@ -185,6 +189,11 @@ void Optimizer::clip(const std::vector<std::size_t>& updated) {
 
 void Optimizer::step() {
     const std::vector<std::size_t> updated = gather_gradients();
+    if (updated.empty()) {
+        throw ValueError(name_ +
+                         ".step: no trainable parameter has a gradient or a regularizer "
+                         "(was backward() called?)");
+    }
     clip(updated);
     const StepContext context{static_cast<float>(learning_rate_.at(iterations_)), iterations_ + 1};
     if (common_.weight_decay) {
@@ -213,7 +222,7 @@ void Optimizer::step() {
 }
 
 OptimizerState Optimizer::state() const {
-    OptimizerState state{iterations_, learning_rate(), {}};
+    OptimizerState state{name_, iterations_, learning_rate(), {}};
     for (const Global& global : globals_)
         state.tensors.emplace_back(global.name, scalar(global.value));
     for (std::size_t i = 0; i < parameters_.size(); ++i) {
@@ -227,6 +236,9 @@ OptimizerState Optimizer::state() const {
 
 void Optimizer::load_state(const OptimizerState& state) {
     const std::string context = name_ + ".load_state: ";
+    if (state.optimizer != name_) {
+        throw ValueError(context + "the state is of a '" + state.optimizer + "' optimizer");
+    }
     if (state.iterations < 0) {
         throw ValueError(context + "iterations must be >= 0, got " +
                          std::to_string(state.iterations));

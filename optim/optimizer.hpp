@@ -31,6 +31,7 @@ namespace minidl::optim {
 /// per-parameter slots (e.g. "m/dense/kernel") and optimizer-wide values such as Nadam's
 /// "u_product".
 struct OptimizerState {
+    std::string optimizer;  ///< the class name, e.g. "Adam"; load_state() requires its own
     int64_t iterations = 0;
     double learning_rate = 0.0;  ///< ignored when the optimizer's rate is a schedule
     std::vector<std::pair<std::string, Tensor>> tensors;
@@ -59,7 +60,8 @@ class Optimizer {
     Optimizer& operator=(Optimizer&&) = default;
 
     /// One update of every trainable parameter that has a gradient or a regularizer (see the
-    /// order above).
+    /// order above). Throws ValueError, changing nothing, when there is no such parameter (as
+    /// Keras does: typically backward() was not called).
     void step();
     /// Drops every parameter's gradient.
     void zero_grad();
@@ -84,9 +86,9 @@ class Optimizer {
 
     /// A copy of the state (values copied, not shared).
     OptimizerState state() const;
-    /// Restores a state() of an optimizer of the same kind over parameters of the same names and
-    /// shapes. Checks every entry first (ValueError/ShapeError naming it) and changes nothing on
-    /// failure.
+    /// Restores a state() of an optimizer of the same class over parameters of the same names
+    /// and shapes. Checks every entry first (ValueError/ShapeError naming it) and changes nothing
+    /// on failure.
     void load_state(const OptimizerState& state);
 
   protected:

@@ -245,6 +245,7 @@ TEST_CASE("state() and load_state() resume an optimizer exactly", "[optimizer]")
     for (int k = 1; k <= 3; ++k) step_with(opt, w, k);
     opt.set_learning_rate(0.0625);
     const optim::OptimizerState saved = opt.state();
+    CHECK(saved.optimizer == "Descent");
     CHECK(saved.iterations == 3);
     CHECK(saved.learning_rate == 0.0625);
     REQUIRE(saved.tensors.size() == 2);
@@ -292,6 +293,10 @@ TEST_CASE("load_state checks everything before changing anything", "[optimizer]"
     bad = good;
     bad.iterations = -1;
     CHECK_THROWS_WITH(opt.load_state(bad), Catch::Contains("iterations"));
+    bad = good;
+    bad.iterations = 7;
+    bad.optimizer = "Adam";
+    CHECK_THROWS_WITH(opt.load_state(bad), Catch::Contains("'Adam' optimizer"));
     expect_unchanged();
 }
 
@@ -362,4 +367,29 @@ TEST_CASE("steps after the first take no new memory from the system", "[optimize
     const MemoryStats after = memory_stats();
     CHECK(after.allocations > before.allocations);  // the regularizer and constraint ran
     CHECK(after.allocations - after.cache_hits == before.allocations - before.cache_hits);
+}
+
+TEST_CASE("a step with nothing to update is an error and changes nothing", "[optimizer]") {
+    Parameter w = make_parameter("w", {1.0f});
+    Descent opt({w});
+    CHECK_THROWS_AS(opt.step(), ValueError);
+    CHECK_THROWS_WITH(opt.step(), Catch::Contains("backward()"));
+    CHECK(opt.iterations() == 0);
+    CHECK(opt.steps() == 0.0f);
+    w.set_trainable(false);
+    w.set_grad(tensor({1.0f}));
+    CHECK_THROWS_AS(opt.step(), ValueError);
+}
+
+TEST_CASE("global_clipnorm turns every gradient into NaN when the norm is not finite",
+          "[optimizer]") {
+    // tf.clip_by_global_norm does the same, so a diverged step shows rather than vanishes.
+    Parameter a = make_parameter("a", {0.0f, 0.0f});
+    Parameter b = make_parameter("b", {1.0f});
+    Descent opt({a, b}, {.global_clipnorm = 1.0});
+    set_gradient(a, {NAN, 2.0f});
+    set_gradient(b, {1.0f});
+    opt.step();
+    CHECK(std::isnan(a.to_vector()[1]));
+    CHECK(std::isnan(b.to_vector()[0]));
 }

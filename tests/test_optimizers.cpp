@@ -4,6 +4,7 @@
 // u_product). Whole trajectories against PyTorch references are in test_optimizer_fixtures.cpp.
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "minidl/optim/adagrad.hpp"
 #include "minidl/optim/adam.hpp"
 #include "minidl/optim/adamax.hpp"
+#include "minidl/optim/get.hpp"
 #include "minidl/optim/nadam.hpp"
 #include "minidl/optim/rmsprop.hpp"
 #include "minidl/optim/sgd.hpp"
@@ -309,4 +311,27 @@ TEST_CASE("Nadam advances u_product once per step and resumes it from the state"
         CHECK(resumed.parameters()[i].to_vector() == nadam.parameters()[i].to_vector());
     }
     CHECK(state_tensor(resumed, "u_product").item() == state_tensor(nadam, "u_product").item());
+}
+
+TEST_CASE("Nadam subtracts the float32 betas from 1, as Keras does", "[optimizers]") {
+    // Keras's float32 arithmetic emulated with numpy (lr 0.1, w = 1, g = 0.3 at every step); with
+    // (1 - beta) in double the first step lands 6e-6 (about 50 ulps) lower than Keras.
+    optim::Nadam nadam({make_parameter({1.0f})}, {.learning_rate = 0.1});
+    CHECK(step_with(nadam, {0.3f})[0] == Approx(0.8937212f).epsilon(2e-7));
+    CHECK(step_with(nadam, {0.3f})[0] == Approx(0.81636244f).epsilon(2e-7));
+}
+
+TEST_CASE("optim::get makes an optimizer from its Keras name", "[optimizers]") {
+    for (const char* name :
+         {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam"}) {
+        CHECK(optim::get(name)->name() == name);
+        std::string lower = name;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        CHECK(optim::get(lower)->name() == name);
+    }
+    const auto adam = optim::get("adam");
+    CHECK(adam->learning_rate() == Approx(0.001));
+    CHECK(adam->parameters().empty());
+    CHECK_THROWS_AS(optim::get("adamm"), ValueError);
+    CHECK_THROWS_WITH(optim::get("adamm"), Contains("'adamm'") && Contains("rmsprop"));
 }

@@ -14,11 +14,12 @@ namespace {
 
 constexpr float kOneMinusEpsilon = 1.0f - kEpsilon;
 
-/// y (1 - label_smoothing) + label_smoothing * share, in float32 as Keras computes it.
-Tensor smoothed(const Tensor& y, double label_smoothing, float share) {
+/// y (1 - label_smoothing) + label_smoothing / classes (2 for binary), in float32 as Keras
+/// computes it.
+Tensor smoothed(const Tensor& y, double label_smoothing, float classes) {
     if (label_smoothing == 0.0) return y;
     const float smoothing = static_cast<float>(label_smoothing);
-    return add(mul(y, 1.0f - smoothing), smoothing * share);
+    return add(mul(y, 1.0f - smoothing), smoothing / classes);
 }
 
 /// `t` with axis `axis` (normalized) moved to the end, the others keeping their order.
@@ -65,7 +66,7 @@ Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from
                            double label_smoothing, int64_t axis) {
     internal::check_label_smoothing("binary_crossentropy", label_smoothing);
     const Tensor y = smoothed(internal::targets_like("binary_crossentropy", y_true, y_pred),
-                              label_smoothing, 0.5f);
+                              label_smoothing, 2.0f);
     Tensor elementwise;
     if (from_logits) {
         // softplus(z) = max(z, 0) + log(1 + e^-|z|): TF's stable sigmoid_cross_entropy_with_logits.
@@ -75,7 +76,7 @@ Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from
         elementwise = neg(add(mul(y, log(add(p, kEpsilon))),
                               mul(sub(1.0f, y), log(add(sub(1.0f, p), kEpsilon)))));
     }
-    return mean(elementwise, {axis});
+    return mean(elementwise, {y_pred.shape().normalize_axis(axis, "binary_crossentropy")});
 }
 
 Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits,
@@ -84,7 +85,7 @@ Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool
     const Tensor targets = internal::targets_like("categorical_crossentropy", y_true, y_pred);
     const int class_axis = y_pred.shape().normalize_axis(axis, "categorical_crossentropy");
     const float classes = static_cast<float>(y_pred.size(class_axis));
-    const Tensor y = smoothed(targets, label_smoothing, 1.0f / classes);
+    const Tensor y = smoothed(targets, label_smoothing, classes);
     Tensor log_p;
     if (from_logits) {
         log_p = log_softmax(y_pred, class_axis);

@@ -363,7 +363,7 @@ struct AUCOptions {
 /// at each threshold (a prediction p counts as positive at threshold t when p > t).
 class AUC final : public detail::MetricWithOptions<AUC, PredictionMetric, AUCOptions> {
   public:
-    /// Throws ValueError for num_thresholds <= 1 or an unknown curve or summation_method.
+    /// Throws ValueError for num_thresholds <= 1.
     explicit AUC(AUCOptions options = {});
     void update_state(const Tensor& y_true, const Tensor& y_pred,
                       const Tensor& sample_weight = Tensor()) override;

@@ -119,15 +119,6 @@ AUC::AUC(AUCOptions options) : MetricWithOptions(std::move(options)) {
         throw ValueError(name() + ": num_thresholds must be > 1, got " +
                          std::to_string(o.num_thresholds));
     }
-    if (o.curve != AUCCurve::ROC && o.curve != AUCCurve::PR) {
-        throw ValueError(name() + ": unknown curve " + std::to_string(static_cast<int>(o.curve)));
-    }
-    if (o.summation_method != AUCSummationMethod::Interpolation &&
-        o.summation_method != AUCSummationMethod::Minoring &&
-        o.summation_method != AUCSummationMethod::Majoring) {
-        throw ValueError(name() + ": unknown summation_method " +
-                         std::to_string(static_cast<int>(o.summation_method)));
-    }
     const int64_t n = o.num_thresholds;
     thresholds_.push_back(-kEpsilon);
     for (int64_t i = 1; i < n - 1; ++i) {
