@@ -65,8 +65,10 @@ std::vector<std::shared_ptr<TensorImpl>> reverse_topological_order(
 
 bool grad_enabled() noexcept { return grad_mode_enabled; }
 
-NoGradGuard::NoGradGuard() noexcept : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
-NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
+AutoGradMode::AutoGradMode(bool enabled) noexcept : previous_(grad_mode_enabled) {
+    grad_mode_enabled = enabled;
+}
+AutoGradMode::~AutoGradMode() { grad_mode_enabled = previous_; }
 
 void GradContext::add(std::size_t i, const Tensor& input_grad) const {
     TensorImpl& input = *inputs[i].impl();

@@ -42,16 +42,24 @@ struct Node {
 /// Whether ops currently record nodes (thread-local; on by default).
 bool grad_enabled() noexcept;
 
-/// Disables recording for its lifetime (inference, optimizer updates), like torch::NoGradGuard.
-class NoGradGuard {
+/// Turns recording on or off for its lifetime, restoring the previous mode afterwards, like
+/// torch::AutoGradMode. An optimizer uses it to differentiate a regularizer even when the user
+/// calls step() under a NoGradGuard.
+class AutoGradMode {
   public:
-    NoGradGuard() noexcept;
-    ~NoGradGuard();
-    NoGradGuard(const NoGradGuard&) = delete;
-    NoGradGuard& operator=(const NoGradGuard&) = delete;
+    explicit AutoGradMode(bool enabled) noexcept;
+    ~AutoGradMode();
+    AutoGradMode(const AutoGradMode&) = delete;
+    AutoGradMode& operator=(const AutoGradMode&) = delete;
 
   private:
     bool previous_;
+};
+
+/// Disables recording for its lifetime (inference, optimizer updates), like torch::NoGradGuard.
+class NoGradGuard : public AutoGradMode {
+  public:
+    NoGradGuard() noexcept : AutoGradMode(false) {}
 };
 
 /// Makes `out` differentiable when recording is on and an input requires a gradient;

@@ -47,13 +47,9 @@ Tensor copy_of(const Tensor& t) {
 }
 
 // The regularizer's gradient at the parameter's value, from a graph of its own on a detached
-// leaf, so the user's graph and gradients are untouched.
+// leaf, so the user's graph and gradients are untouched; recorded even under a NoGradGuard.
 Tensor regularizer_gradient(const Parameter& parameter) {
-    if (!grad_enabled()) {
-        throw AutogradError("Optimizer::step: parameter '" + parameter.name() +
-                            "' has a regularizer, whose gradient needs gradient recording; do "
-                            "not call step() under a NoGradGuard");
-    }
+    AutoGradMode recording(true);
     Tensor value = parameter.detach();
     value.requires_grad_(true);
     const Tensor penalty = parameter.regularizer()(value);

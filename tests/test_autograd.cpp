@@ -65,6 +65,22 @@ TEST_CASE("NoGradGuard stops recording and restores the mode") {
     CHECK((x * 2.0f).requires_grad());
 }
 
+TEST_CASE("AutoGradMode re-enables recording inside a NoGradGuard, and nests") {
+    Tensor x = tensor({1.0f}).requires_grad_();
+    NoGradGuard off;
+    {
+        AutoGradMode on(true);
+        CHECK(grad_enabled());
+        CHECK((x * 2.0f).requires_grad());
+        {
+            AutoGradMode off_again(false);
+            CHECK_FALSE((x * 2.0f).requires_grad());
+        }
+        CHECK(grad_enabled());
+    }
+    CHECK_FALSE(grad_enabled());
+}
+
 TEST_CASE("detach cuts the graph and shares values") {
     Tensor x = tensor({1.0f, 2.0f}).requires_grad_();
     Tensor y = x * 3.0f;
