@@ -32,9 +32,7 @@ Adam::Adam(ParameterList parameters, AdamOptions options)
 Adam::Adam(std::string name, ParameterList parameters, AdamOptions options)
     : Optimizer(std::move(name), options.learning_rate, CommonOptions::of(options)),
       options_(std::move(options)) {
-    detail::check_below_one(this->name(), "beta_1", options_.beta_1);
-    detail::check_below_one(this->name(), "beta_2", options_.beta_2);
-    detail::check_non_negative(this->name(), "epsilon", options_.epsilon);
+    detail::check_moment_options(this->name(), options_);
     define_slot("m");
     define_slot("v");
     if (options_.amsgrad) define_slot("vhat");

@@ -18,9 +18,7 @@ Adamax::Adamax(AdamaxOptions options) : Adamax(ParameterList{}, std::move(option
 Adamax::Adamax(ParameterList parameters, AdamaxOptions options)
     : Optimizer("Adamax", options.learning_rate, CommonOptions::of(options)),
       options_(std::move(options)) {
-    detail::check_below_one(name(), "beta_1", options_.beta_1);
-    detail::check_below_one(name(), "beta_2", options_.beta_2);
-    detail::check_non_negative(name(), "epsilon", options_.epsilon);
+    detail::check_moment_options(name(), options_);
     define_slot("m");
     define_slot("u");
     add_parameters(parameters.list());

@@ -1,24 +1,14 @@
 // Adamax with Keras's formula (tf.keras.optimizers.Adamax, docs/optim.md).
 #pragma once
 
-#include <optional>
-
+#include "minidl/optim/moment_options.hpp"
 #include "minidl/optim/optimizer.hpp"
 #include "minidl/optim/parameter_list.hpp"
 
 namespace minidl::optim {
 
-/// Keras's arguments and defaults, then the four every optimizer takes.
-struct AdamaxOptions {
-    LearningRate learning_rate = 0.001;
-    double beta_1 = 0.9;    ///< in [0, 1)
-    double beta_2 = 0.999;  ///< in [0, 1)
-    double epsilon = 1e-7;  ///< >= 0
-    std::optional<double> weight_decay = std::nullopt;
-    std::optional<double> clipnorm = std::nullopt;
-    std::optional<double> clipvalue = std::nullopt;
-    std::optional<double> global_clipnorm = std::nullopt;
-};
+/// Adamax takes Keras's Adam arguments without amsgrad (MomentOptions).
+using AdamaxOptions = MomentOptions;
 
 /// Slots "m" and "u". With t = iterations() + 1: m += (g - m)(1 - beta_1),
 /// u = max(beta_2 * u, |g|), w -= lr * m / ((1 - beta_1^t)(u + epsilon)).

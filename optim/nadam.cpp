@@ -24,9 +24,7 @@ Nadam::Nadam(ParameterList parameters, NadamOptions options)
     : Optimizer("Nadam", options.learning_rate, CommonOptions::of(options)),
       options_(std::move(options)),
       u_product_(define_global("u_product", 1.0f)) {
-    detail::check_below_one(name(), "beta_1", options_.beta_1);
-    detail::check_below_one(name(), "beta_2", options_.beta_2);
-    detail::check_non_negative(name(), "epsilon", options_.epsilon);
+    detail::check_moment_options(name(), options_);
     define_slot("m");
     define_slot("v");
     add_parameters(parameters.list());

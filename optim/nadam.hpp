@@ -2,24 +2,15 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 
+#include "minidl/optim/moment_options.hpp"
 #include "minidl/optim/optimizer.hpp"
 #include "minidl/optim/parameter_list.hpp"
 
 namespace minidl::optim {
 
-/// Keras's arguments and defaults, then the four every optimizer takes.
-struct NadamOptions {
-    LearningRate learning_rate = 0.001;
-    double beta_1 = 0.9;    ///< in [0, 1)
-    double beta_2 = 0.999;  ///< in [0, 1)
-    double epsilon = 1e-7;  ///< >= 0
-    std::optional<double> weight_decay = std::nullopt;
-    std::optional<double> clipnorm = std::nullopt;
-    std::optional<double> clipvalue = std::nullopt;
-    std::optional<double> global_clipnorm = std::nullopt;
-};
+/// Nadam takes Keras's Adamax arguments (MomentOptions).
+using NadamOptions = MomentOptions;
 
 /// Slots "m", "v" and the optimizer-wide "u_product" (starting at 1). With t = iterations() + 1,
 /// mu_t = beta_1 (1 - 0.5 * 0.96^t) and mu_{t+1} likewise, u_product *= mu_t once per step, then

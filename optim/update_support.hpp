@@ -19,6 +19,14 @@ void check_fraction(const std::string& optimizer, const char* argument, double v
 /// Throws ValueError unless value is finite and >= 0 (epsilon, initial_accumulator_value).
 void check_non_negative(const std::string& optimizer, const char* argument, double value);
 
+/// Checks the options Adam, Adamax and Nadam share: beta_1 and beta_2 in [0, 1), epsilon >= 0.
+template <class Options>
+void check_moment_options(const std::string& optimizer, const Options& options) {
+    check_below_one(optimizer, "beta_1", options.beta_1);
+    check_below_one(optimizer, "beta_2", options.beta_2);
+    check_non_negative(optimizer, "epsilon", options.epsilon);
+}
+
 /// The block's weights, gradient and slot `index` (Optimizer::UpdateView; a template because the
 /// view type is protected in Optimizer).
 template <class View>
