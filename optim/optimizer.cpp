@@ -31,9 +31,9 @@ void check_positive_option(const std::string& optimizer, const char* argument,
     }
 }
 
-void check_learning_rate_value(const std::string& optimizer, double value) {
+void check_non_negative_option(const std::string& optimizer, const char* argument, double value) {
     if (!(std::isfinite(value) && value >= 0.0)) {
-        throw ValueError(optimizer + ": learning_rate must be a finite number >= 0, got " +
+        throw ValueError(optimizer + ": " + argument + " must be a finite number >= 0, got " +
                          format_number(value));
     }
 }
@@ -62,11 +62,10 @@ Tensor regularizer_gradient(const Parameter& parameter) {
 
 Optimizer::Optimizer(std::string name, LearningRate learning_rate, CommonOptions common)
     : name_(std::move(name)), learning_rate_(std::move(learning_rate)), common_(common) {
-    if (!learning_rate_.schedule()) check_learning_rate_value(name_, learning_rate_.at(0));
-    if (common_.weight_decay &&
-        !(std::isfinite(*common_.weight_decay) && *common_.weight_decay >= 0.0)) {
-        throw ValueError(name_ + ": weight_decay must be a finite number >= 0, got " +
-                         format_number(*common_.weight_decay));
+    if (!learning_rate_.schedule())
+        check_non_negative_option(name_, "learning_rate", learning_rate_.at(0));
+    if (common_.weight_decay) {
+        check_non_negative_option(name_, "weight_decay", *common_.weight_decay);
     }
     check_positive_option(name_, "clipnorm", common_.clipnorm);
     check_positive_option(name_, "clipvalue", common_.clipvalue);
@@ -97,11 +96,12 @@ void Optimizer::add_parameters(const std::vector<Parameter>& parameters) {
     std::set<std::string> names;
     for (const Parameter& existing : parameters_) names.insert(existing.name());
     for (const Parameter& parameter : parameters) {
-        if (!parameter.defined())
+        if (!parameter.defined()) {
             throw ValueError(name_ + ": cannot optimize an undefined parameter");
-        const bool present = std::any_of(parameters_.begin(), parameters_.end(),
-                                         [&](const Parameter& p) { return p.is_same(parameter); });
-        if (present || !names.insert(parameter.name()).second) {
+        }
+        // The state names slots by parameter name, so a name may appear once (which also catches
+        // a parameter given twice).
+        if (!names.insert(parameter.name()).second) {
             throw ValueError(name_ + ": parameter '" + parameter.name() +
                              "' is given twice (parameter names must be unique)");
         }
@@ -124,7 +124,7 @@ void Optimizer::set_learning_rate(double value) {
                          learning_rate_.schedule()->class_name() +
                          " schedule and cannot be set to a constant");
     }
-    check_learning_rate_value(name_, value);
+    check_non_negative_option(name_, "learning_rate", value);
     learning_rate_ = LearningRate(value);
 }
 
@@ -239,7 +239,8 @@ void Optimizer::load_state(const OptimizerState& state) {
         throw ValueError(context + "iterations must be >= 0, got " +
                          std::to_string(state.iterations));
     }
-    if (!learning_rate_.schedule()) check_learning_rate_value(name_, state.learning_rate);
+    if (!learning_rate_.schedule())
+        check_non_negative_option(name_, "learning_rate", state.learning_rate);
     std::map<std::string, Tensor> given;
     for (const auto& [name, value] : state.tensors) {
         if (!value.defined()) throw ValueError(context + "'" + name + "' is undefined");
