@@ -12,6 +12,7 @@
 #include "minidl/core/creation.hpp"
 #include "minidl/core/error.hpp"
 #include "minidl/core/parallel.hpp"
+#include "minidl/optim/update_support.hpp"
 
 namespace minidl::optim {
 
@@ -28,13 +29,6 @@ void check_positive_option(const std::string& optimizer, const char* argument,
     if (value && !(std::isfinite(*value) && *value > 0.0)) {
         throw ValueError(optimizer + ": " + argument + " must be a positive number, got " +
                          format_number(*value));
-    }
-}
-
-void check_non_negative_option(const std::string& optimizer, const char* argument, double value) {
-    if (!(std::isfinite(value) && value >= 0.0)) {
-        throw ValueError(optimizer + ": " + argument + " must be a finite number >= 0, got " +
-                         format_number(value));
     }
 }
 
@@ -63,9 +57,9 @@ Tensor regularizer_gradient(const Parameter& parameter) {
 Optimizer::Optimizer(std::string name, LearningRate learning_rate, CommonOptions common)
     : name_(std::move(name)), learning_rate_(std::move(learning_rate)), common_(common) {
     if (!learning_rate_.schedule())
-        check_non_negative_option(name_, "learning_rate", learning_rate_.at(0));
+        detail::check_non_negative(name_, "learning_rate", learning_rate_.at(0));
     if (common_.weight_decay) {
-        check_non_negative_option(name_, "weight_decay", *common_.weight_decay);
+        detail::check_non_negative(name_, "weight_decay", *common_.weight_decay);
     }
     check_positive_option(name_, "clipnorm", common_.clipnorm);
     check_positive_option(name_, "clipvalue", common_.clipvalue);
@@ -124,7 +118,7 @@ void Optimizer::set_learning_rate(double value) {
                          learning_rate_.schedule()->class_name() +
                          " schedule and cannot be set to a constant");
     }
-    check_non_negative_option(name_, "learning_rate", value);
+    detail::check_non_negative(name_, "learning_rate", value);
     learning_rate_ = LearningRate(value);
 }
 
@@ -240,7 +234,7 @@ void Optimizer::load_state(const OptimizerState& state) {
                          std::to_string(state.iterations));
     }
     if (!learning_rate_.schedule())
-        check_non_negative_option(name_, "learning_rate", state.learning_rate);
+        detail::check_non_negative(name_, "learning_rate", state.learning_rate);
     std::map<std::string, Tensor> given;
     for (const auto& [name, value] : state.tensors) {
         if (!value.defined()) throw ValueError(context + "'" + name + "' is undefined");

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "minidl/core/error.hpp"
+#include "minidl/optim/update_support.hpp"
 
 namespace minidl::optim {
 
@@ -19,10 +20,7 @@ std::string context(const char* schedule, const char* argument) {
 }
 
 void check_rate(const char* schedule, const char* argument, double value) {
-    if (!(std::isfinite(value) && value >= 0.0)) {
-        throw ValueError(context(schedule, argument) + "a finite number >= 0, got " +
-                         format_number(value));
-    }
+    detail::check_non_negative(schedule, argument, value);
 }
 
 void check_decay_steps(const char* schedule, int64_t decay_steps) {
@@ -30,6 +28,14 @@ void check_decay_steps(const char* schedule, int64_t decay_steps) {
         throw ValueError(context(schedule, "decay_steps") + ">= 1, got " +
                          std::to_string(decay_steps));
     }
+}
+
+/// The arguments ExponentialDecay and InverseTimeDecay share.
+template <class Options>
+void check_decay_options(const char* schedule, const Options& options) {
+    check_rate(schedule, "initial_learning_rate", options.initial_learning_rate);
+    check_decay_steps(schedule, options.decay_steps);
+    check_rate(schedule, "decay_rate", options.decay_rate);
 }
 
 /// step / decay_steps, floored for a staircase schedule (Keras's `p`).
@@ -41,9 +47,7 @@ double decay_progress(int64_t step, int64_t decay_steps, bool staircase) {
 }  // namespace
 
 ExponentialDecay::ExponentialDecay(ExponentialDecayOptions options) : options_(options) {
-    check_rate("ExponentialDecay", "initial_learning_rate", options_.initial_learning_rate);
-    check_decay_steps("ExponentialDecay", options_.decay_steps);
-    check_rate("ExponentialDecay", "decay_rate", options_.decay_rate);
+    check_decay_options("ExponentialDecay", options_);
 }
 
 double ExponentialDecay::operator()(int64_t step) const {
@@ -52,9 +56,7 @@ double ExponentialDecay::operator()(int64_t step) const {
 }
 
 InverseTimeDecay::InverseTimeDecay(InverseTimeDecayOptions options) : options_(options) {
-    check_rate("InverseTimeDecay", "initial_learning_rate", options_.initial_learning_rate);
-    check_decay_steps("InverseTimeDecay", options_.decay_steps);
-    check_rate("InverseTimeDecay", "decay_rate", options_.decay_rate);
+    check_decay_options("InverseTimeDecay", options_);
 }
 
 double InverseTimeDecay::operator()(int64_t step) const {
@@ -104,10 +106,7 @@ double PiecewiseConstantDecay::operator()(int64_t step) const {
 CosineDecay::CosineDecay(CosineDecayOptions options) : options_(options) {
     check_rate("CosineDecay", "initial_learning_rate", options_.initial_learning_rate);
     check_decay_steps("CosineDecay", options_.decay_steps);
-    if (!(options_.alpha >= 0.0 && options_.alpha <= 1.0)) {
-        throw ValueError(context("CosineDecay", "alpha") + "in [0, 1], got " +
-                         format_number(options_.alpha));
-    }
+    detail::check_fraction("CosineDecay", "alpha", options_.alpha);
     if (options_.warmup_target) check_rate("CosineDecay", "warmup_target", *options_.warmup_target);
     if (options_.warmup_steps < 0) {
         throw ValueError(context("CosineDecay", "warmup_steps") + ">= 0, got " +

@@ -1,5 +1,5 @@
-// Helpers shared by the concrete optimizers (not part of the public API): checks of their own
-// options and Eigen views of the blocks Optimizer::update() receives.
+// Helpers shared inside optim/ (not part of the public API): the checks of options (optimizers'
+// and schedules') and Eigen views of the blocks Optimizer::update() receives.
 #pragma once
 
 #include <Eigen/Core>

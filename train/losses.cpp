@@ -114,25 +114,25 @@ std::unique_ptr<Loss> get(const std::string& name) {
 
 namespace internal {
 
-Tensor targets_like(const char* function, const Tensor& y_true, const Tensor& y_pred) {
+Tensor targets_like(const std::string& function, const Tensor& y_true, const Tensor& y_pred) {
     const Shape& want = y_pred.shape();
     const Shape& got = y_true.shape();
     if (want.rank() == 0) {
-        throw ShapeError(std::string(function) + ": y_pred needs at least one axis, got shape " +
+        throw ShapeError(function + ": y_pred needs at least one axis, got shape " +
                          want.to_string());
     }
     if (got == want) return y_true;
     if (has_extra_trailing_one(got, want) || has_extra_trailing_one(want, got)) {
         return reshape(y_true, want);
     }
-    throw ShapeError(std::string(function) + ": y_true shape " + got.to_string() +
+    throw ShapeError(function + ": y_true shape " + got.to_string() +
                      " does not match y_pred shape " + want.to_string());
 }
 
-void check_label_smoothing(const std::string& context, double label_smoothing) {
-    if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0)) {
-        throw ValueError(context + ": label_smoothing must be in [0, 1], got " +
-                         format_number(label_smoothing));
+void check_unit_interval(const std::string& context, const char* option, double value) {
+    if (!(value >= 0.0 && value <= 1.0)) {
+        throw ValueError(context + ": " + option + " must be in [0, 1], got " +
+                         format_number(value));
     }
 }
 

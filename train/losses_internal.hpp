@@ -1,4 +1,4 @@
-// Checks shared by the loss families (train/losses_*.cpp); not part of the public API.
+// Checks shared by the loss families (train/losses_*.cpp) and the metrics; not public API.
 #pragma once
 
 #include <string>
@@ -9,11 +9,12 @@ namespace minidl::losses::internal {
 
 /// y_true seen with y_pred's shape: equal shapes, or shapes that differ by a trailing size-1
 /// axis (Keras squeezes that axis away). Otherwise ShapeError naming `function` and both shapes;
-/// also for a y_pred of rank 0.
-Tensor targets_like(const char* function, const Tensor& y_true, const Tensor& y_pred);
+/// also for a y_pred of rank 0. The metrics use it too.
+Tensor targets_like(const std::string& function, const Tensor& y_true, const Tensor& y_pred);
 
-/// Throws ValueError, starting with `context`, when label_smoothing is outside [0, 1].
-void check_label_smoothing(const std::string& context, double label_smoothing);
+/// Throws ValueError "`context`: `option` must be in [0, 1], got ..." for a value outside [0, 1]
+/// (label_smoothing here, thresholds in the metrics).
+void check_unit_interval(const std::string& context, const char* option, double value);
 
 /// Throws ValueError, starting with `context`, when delta is not positive and finite.
 void check_delta(const std::string& context, double delta);

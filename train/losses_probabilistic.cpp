@@ -64,7 +64,7 @@ Tensor checked_labels(const Tensor& labels, const Shape& shape, int64_t classes,
 
 Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits,
                            double label_smoothing, int64_t axis) {
-    internal::check_label_smoothing("binary_crossentropy", label_smoothing);
+    internal::check_unit_interval("binary_crossentropy", "label_smoothing", label_smoothing);
     const Tensor y = smoothed(internal::targets_like("binary_crossentropy", y_true, y_pred),
                               label_smoothing, 2.0f);
     Tensor elementwise;
@@ -81,7 +81,7 @@ Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from
 
 Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits,
                                 double label_smoothing, int64_t axis) {
-    internal::check_label_smoothing("categorical_crossentropy", label_smoothing);
+    internal::check_unit_interval("categorical_crossentropy", "label_smoothing", label_smoothing);
     const Tensor targets = internal::targets_like("categorical_crossentropy", y_true, y_pred);
     const int class_axis = y_pred.shape().normalize_axis(axis, "categorical_crossentropy");
     const float classes = static_cast<float>(y_pred.size(class_axis));
@@ -120,7 +120,8 @@ Tensor kl_divergence(const Tensor& y_true, const Tensor& y_pred) {
 
 BinaryCrossentropy::BinaryCrossentropy(BinaryCrossentropyOptions options)
     : LossWithOptions(std::move(options)) {
-    internal::check_label_smoothing("BinaryCrossentropy", this->options().label_smoothing);
+    internal::check_unit_interval("BinaryCrossentropy", "label_smoothing",
+                                  this->options().label_smoothing);
 }
 
 Tensor BinaryCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {
@@ -130,7 +131,8 @@ Tensor BinaryCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) cons
 
 CategoricalCrossentropy::CategoricalCrossentropy(CategoricalCrossentropyOptions options)
     : LossWithOptions(std::move(options)) {
-    internal::check_label_smoothing("CategoricalCrossentropy", this->options().label_smoothing);
+    internal::check_unit_interval("CategoricalCrossentropy", "label_smoothing",
+                                  this->options().label_smoothing);
 }
 
 Tensor CategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {

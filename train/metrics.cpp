@@ -112,10 +112,6 @@ void check_batch(const std::string& metric, const Tensor& y_pred) {
     }
 }
 
-Tensor targets_like(const std::string& metric, const Tensor& y_true, const Tensor& y_pred) {
-    return losses::internal::targets_like(metric.c_str(), y_true, y_pred);
-}
-
 Tensor as_rows(const Tensor& y) { return y.rank() == 1 ? unsqueeze(y, -1) : y; }
 
 Tensor broadcast_weights(const std::string& metric, const Tensor& sample_weight,
@@ -141,13 +137,6 @@ void check_probabilities(const std::string& metric, const Tensor& y_pred) {
             throw ValueError(metric + ": predictions must be in [0, 1], got " +
                              format_number(p[i]));
         }
-    }
-}
-
-void check_unit_interval(const std::string& metric, const char* option, double value) {
-    if (!(value >= 0.0 && value <= 1.0)) {
-        throw ValueError(metric + ": " + option + " must be in [0, 1], got " +
-                         format_number(value));
     }
 }
 

@@ -4,16 +4,17 @@
 #include <string>
 
 #include "minidl/core/tensor.hpp"
+#include "minidl/train/losses_internal.hpp"
 
 namespace minidl::metrics::internal {
+
+// y_true against y_pred and [0, 1] options are checked as the losses check them.
+using losses::internal::check_unit_interval;
+using losses::internal::targets_like;
 
 /// Throws ValueError "empty batch" for a y_pred without elements and ShapeError for a rank-0
 /// y_pred (no batch axis); both start with `metric`.
 void check_batch(const std::string& metric, const Tensor& y_pred);
-
-/// y_true seen with y_pred's shape: equal shapes, or shapes that differ by a trailing size-1
-/// axis. Otherwise ShapeError naming `metric` and both shapes.
-Tensor targets_like(const std::string& metric, const Tensor& y_true, const Tensor& y_pred);
 
 /// A rank-1 y seen as [N, 1], so that the metrics reducing the last axis keep one value per
 /// sample; other ranks unchanged.
@@ -27,8 +28,5 @@ Tensor broadcast_weights(const std::string& metric, const Tensor& sample_weight,
 
 /// Throws ValueError, starting with `metric`, naming the first prediction outside [0, 1].
 void check_probabilities(const std::string& metric, const Tensor& y_pred);
-
-/// Throws ValueError "`metric`: `option` must be in [0, 1], got ..." for a value outside [0, 1].
-void check_unit_interval(const std::string& metric, const char* option, double value);
 
 }  // namespace minidl::metrics::internal
