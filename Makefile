@@ -2,12 +2,14 @@
 #
 #   make deps          install missing Debian packages (scripts/install-deps.sh)
 #   make build         configure + build in build/ (Release, -march=native)
-#   make demo          build, then run build/examples/demo
+#   make demo          build, then run build/examples/sepnet_waveforms (the flagship example)
 #   make test          build, then run the test suite with ctest
 #   make asan          build in build-asan/ with ASan+UBSan (RelWithDebInfo) and run ctest
 #   make portable      build in build-portable/ with MINIDL_NATIVE=OFF and run ctest
 #   make bench         build in build/ (Release), run the micro-benchmarks of bench/ on THREADS
-#                      OpenMP threads (default 2); BENCH_ARGS="--benchmark_..." adds flags
+#                      OpenMP threads (default 2; BENCH_ARGS="--benchmark_..." adds flags), then
+#                      the SepNet training step against PyTorch (SIZES, ROUNDS) and its table
+#   make bench-deps    install python3-torch, the PyTorch peer of make bench
 #   make format        clang-format -i every .cpp/.hpp known to git
 #   make format-check  fail if any of those is not formatted
 #   make clean         remove the build directories
@@ -45,7 +47,7 @@ define configure_build
 	cmake --build "$(1)" -j $(JOBS)
 endef
 
-.PHONY: all deps build demo test bench asan portable format format-check clean help
+.PHONY: all deps build demo test bench bench-deps asan portable format format-check clean help
 
 all: build
 
@@ -58,7 +60,7 @@ build: deps
 	@ln -sfn "$(BUILD_DIR)/compile_commands.json" compile_commands.json
 
 demo: build
-	./$(BUILD_DIR)/examples/demo
+	./$(BUILD_DIR)/examples/sepnet_waveforms
 
 test: build
 	cd "$(BUILD_DIR)" && $(CTEST) --timeout $(TEST_TIMEOUT)
@@ -75,13 +77,23 @@ portable: deps
 	$(call configure_build,$(PORTABLE_BUILD_DIR),-DMINIDL_NATIVE=OFF -DCMAKE_BUILD_TYPE=Release -DMINIDL_BUILD_BENCH=OFF)
 	cd "$(PORTABLE_BUILD_DIR)" && $(CTEST) --timeout $(TEST_TIMEOUT)
 
-# Micro-benchmarks (bench/, docs/performance.md). A short minimum time per benchmark keeps the
-# whole run under a minute; pass e.g. BENCH_ARGS="--benchmark_filter=Matmul" to select some.
+# Benchmarks (bench/, docs/performance.md): the micro-benchmarks (a short minimum time per
+# benchmark keeps them under a minute; BENCH_ARGS="--benchmark_filter=Matmul" selects some),
+# then the SepNet training step of minidl and PyTorch per size in SIZES, alternated, ROUNDS
+# times, and the table of their ratios (scripts/bench_sepnet.sh). PyTorch is skipped when
+# /usr/bin/python3 cannot import torch (make bench-deps installs it).
 THREADS    ?= 2
 BENCH_ARGS ?=
+SIZES      ?= tiny medium large
+ROUNDS     ?= 1
 bench: deps
 	$(call configure_build,$(BUILD_DIR),-DMINIDL_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
 	OMP_NUM_THREADS=$(THREADS) ./$(BUILD_DIR)/bench/bench_micro --benchmark_min_time=0.1 $(BENCH_ARGS)
+	THREADS=$(THREADS) SIZES="$(SIZES)" ROUNDS=$(ROUNDS) \
+		bash scripts/bench_sepnet.sh ./$(BUILD_DIR)/bench/bench_sepnet
+
+bench-deps:
+	@bash scripts/bench_deps.sh
 
 # Files known to git: tracked plus new, not-ignored ones (so fresh files get formatted too).
 FORMAT_FILES_CMD := git ls-files -z --cached --others --exclude-standard -- '*.cpp' '*.hpp'

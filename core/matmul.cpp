@@ -18,10 +18,10 @@ using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eige
 using MatrixMap = Eigen::Map<RowMajorMatrix>;
 using ConstMatrixMap = Eigen::Map<const RowMajorMatrix>;
 
-/// Output rows per task: enough for Eigen's kernels to run at full speed (re-packing the right
-/// operand per block costs ~1/kRowBlock of the multiply), few enough to spread a mid-sized
-/// product over the cores.
-constexpr int64_t kRowBlock = 64;
+/// Output rows per task: enough for Eigen's kernels to run at full speed (each task re-packs the
+/// right operand, which for SepNet's [B*L, C] x [C, C] products costs ~C/kRowBlock of the
+/// packing of the left one), few enough to spread a mid-sized product over the cores.
+constexpr int64_t kRowBlock = 256;
 /// Multiply-adds below which a chunk of tasks is not worth handing to another thread.
 constexpr int64_t kMinMultiplyAddsPerChunk = int64_t{1} << 18;
 /// Inner-dimension chunk of a split-k product (see gemm_split_k). Measured with Eigen 3.4 on

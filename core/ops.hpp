@@ -117,6 +117,15 @@ Tensor pad(const Tensor& a, int64_t axis, int64_t before, int64_t after, float v
 /// [0, num_classes); not differentiable.
 Tensor one_hot(const Tensor& indices, int64_t num_classes);
 
+// ---- embedding lookup (core/embedding.cpp) ----
+/// Rows of `weights` [N, D] picked by `indices` (integral values in [0, N), any shape): the
+/// result has shape indices.shape + [D], row i of the result being weights[indices[i]].
+/// Differentiable in `weights`: a row's gradient is the sum of its picks' gradients, added in
+/// the picks' order (the same bits for any thread count); `indices` gets no gradient. Throws
+/// ShapeError unless weights has rank 2, and IndexError "embedding: index <v> at position <i>
+/// is not an integer in [0, N)" for the first bad index.
+Tensor embedding(const Tensor& weights, const Tensor& indices);
+
 // ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/conv1d.*) ----
 // Both ops take channels_last input x of shape [batch, length, channels]. The layers in layers/
 // turn Keras's padding names and data formats into these arguments.
@@ -149,6 +158,39 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
 /// ShapeError when groups does not divide C and F.
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
               int64_t groups = 1);
+
+// ---- 1-D pooling (core/pool.cpp, kernels in core/kernels/pool1d.*) ----
+// Channels_last input x [batch, length, channels]; the pooling layers turn Keras's padding names
+// and data formats into these arguments. Padding is never a candidate for the maximum and never
+// counted in a mean (TensorFlow's MaxPool and AvgPool).
+
+/// Where a pooling window falls: output step t covers input positions
+/// [t * stride - pad_left, t * stride - pad_left + pool_size), clipped to [0, length).
+struct Pool1DGeometry {
+    int64_t pool_size = 1;
+    int64_t stride = 1;
+    /// Each pad must be < pool_size, so that every window holds at least one input position.
+    int64_t pad_left = 0;
+    int64_t pad_right = 0;
+
+    /// Output steps for an input of `length`: (length + pads - pool_size) / stride + 1, floored.
+    int64_t output_length(int64_t length) const;
+};
+
+/// [B, L, C] -> [B, Lout, C], the maximum of each window per channel. The gradient goes to the
+/// first maximal element of each window, as TensorFlow's MaxPoolGrad does. Throws ShapeError for
+/// a rank other than 3 or an output of no steps, ValueError for a pool_size or stride below 1 or
+/// a pad outside [0, pool_size).
+Tensor max_pool1d(const Tensor& x, const Pool1DGeometry& geometry);
+/// [B, L, C] -> [B, Lout, C], the mean of each window's input positions (pads excluded from the
+/// count). Errors as max_pool1d.
+Tensor avg_pool1d(const Tensor& x, const Pool1DGeometry& geometry);
+/// [B, L, C] -> [B, C], the mean over the steps, in one graph node. ShapeError for a rank other
+/// than 3 or no steps.
+Tensor global_avg_pool1d(const Tensor& x);
+/// [B, L, C] -> [B, C], the maximum over the steps. Tied maxima share the gradient equally, as
+/// TensorFlow's reduce_max gradient does. Errors as global_avg_pool1d.
+Tensor global_max_pool1d(const Tensor& x);
 
 // ---- activations (core/activations.cpp), named and defined as in Keras ----
 Tensor linear(const Tensor& a);

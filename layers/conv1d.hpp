@@ -23,7 +23,7 @@ struct Conv1DOptions {
     /// Splits channels into groups convolved separately; must divide filters (and, at build,
     /// the input channels).
     int64_t groups = 1;
-    Activation activation = {};
+    minidl::Activation activation = {};
     bool use_bias = true;
     initializers::Initializer kernel_initializer = "glorot_uniform";
     initializers::Initializer bias_initializer = "zeros";

@@ -20,7 +20,7 @@ struct DepthwiseConv1DOptions {
     int64_t depth_multiplier = 1;
     Choice<DataFormat> data_format = DataFormat::ChannelsLast;
     int64_t dilation_rate = 1;
-    Activation activation = {};
+    minidl::Activation activation = {};
     bool use_bias = true;
     initializers::Initializer depthwise_initializer = "glorot_uniform";
     initializers::Initializer bias_initializer = "zeros";

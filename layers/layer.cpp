@@ -97,6 +97,7 @@ void Layer::set_trainable(bool trainable) {
     for (std::size_t i = 0; i < weights_.size(); ++i) {
         weights_[i].set_trainable(trainable && created_trainable_[i]);
     }
+    for (const auto& layer : sublayers_) layer->set_trainable(trainable);
 }
 
 std::vector<Parameter> Layer::trainable_weights() const {
@@ -105,6 +106,9 @@ std::vector<Parameter> Layer::trainable_weights() const {
     for (std::size_t i = 0; i < weights_.size(); ++i) {
         if (created_trainable_[i]) result.push_back(weights_[i]);
     }
+    for (const auto& layer : sublayers_) {
+        for (Parameter& weight : layer->trainable_weights()) result.push_back(std::move(weight));
+    }
     return result;
 }
 
@@ -112,6 +116,10 @@ std::vector<Parameter> Layer::non_trainable_weights() const {
     std::vector<Parameter> result;
     for (std::size_t i = 0; i < weights_.size(); ++i) {
         if (!trainable_ || !created_trainable_[i]) result.push_back(weights_[i]);
+    }
+    for (const auto& layer : sublayers_) {
+        for (Parameter& weight : trainable_ ? layer->non_trainable_weights() : layer->weights())
+            result.push_back(std::move(weight));
     }
     return result;
 }
@@ -125,6 +133,7 @@ std::vector<Parameter> Layer::weights() const {
 int64_t Layer::count_params() const {
     int64_t count = 0;
     for (const Parameter& weight : weights_) count += weight.numel();
+    for (const auto& layer : sublayers_) count += layer->count_params();
     return count;
 }
 
@@ -160,14 +169,49 @@ std::vector<Tensor> Layer::losses() const {
         }
     }
     if (activity_penalty_.defined()) result.push_back(activity_penalty_);
+    for (const auto& layer : sublayers_) {
+        for (Tensor& penalty : layer->losses()) result.push_back(std::move(penalty));
+    }
     return result;
+}
+
+void Layer::track_layer(const std::shared_ptr<Layer>& layer) {
+    if (!layer) throw ValueError(name_ + ": cannot track a null layer");
+    if (layer.get() == this) throw ValueError(name_ + ": a layer cannot track itself");
+    for (const auto& tracked : sublayers_) {
+        if (tracked->name() == layer->name()) {
+            throw ValueError(name_ + ": a layer named '" + layer->name() +
+                             "' is already part of it; layer names must be unique");
+        }
+    }
+    sublayers_.push_back(layer);
+    layer->set_scope(scope_ + name_ + "/");
+}
+
+std::shared_ptr<Layer> Layer::untrack(std::size_t index) {
+    if (index >= sublayers_.size()) {
+        throw ValueError(name_ + ": no sublayer " + std::to_string(index) + " to remove (it has " +
+                         std::to_string(sublayers_.size()) + ")");
+    }
+    std::shared_ptr<Layer> layer = sublayers_[index];
+    sublayers_.erase(sublayers_.begin() + static_cast<std::ptrdiff_t>(index));
+    return layer;
+}
+
+void Layer::set_scope(const std::string& scope) {
+    const std::string old_prefix = scope_ + name_ + "/";
+    scope_ = scope;
+    const std::string new_prefix = scope_ + name_ + "/";
+    for (const Parameter& weight : weights_)
+        weight.set_name(new_prefix + weight.name().substr(old_prefix.size()));
+    for (const auto& layer : sublayers_) layer->set_scope(new_prefix);
 }
 
 Parameter Layer::add_weight(const std::string& name, const Shape& shape,
                             const initializers::Initializer& initializer,
                             const regularizers::Regularizer& regularizer,
                             const constraints::Constraint& constraint, bool trainable) {
-    const std::string full_name = name_ + "/" + name;
+    const std::string full_name = scope_ + name_ + "/" + name;
     constraint.check_shape(shape, full_name);
     Parameter::RegularizerFn penalty;
     if (regularizer) penalty = regularizer;

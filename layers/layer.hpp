@@ -3,11 +3,13 @@
 // as a Keras config.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "minidl/core/parameter.hpp"
@@ -67,10 +69,16 @@ class Layer {
 
     /// trainable_weights() then non_trainable_weights(), as Keras orders layer.weights.
     std::vector<Parameter> weights() const;
+    /// The layer's own trainable weights (creation order), then its sublayers', recursively in
+    /// tracking order; empty when the layer is frozen.
     std::vector<Parameter> trainable_weights() const;
+    /// The rest of weights(), in the same order: moving statistics, and everything when frozen.
     std::vector<Parameter> non_trainable_weights() const;
-    /// Number of weight values.
+    /// Number of weight values, sublayers' included.
     int64_t count_params() const;
+
+    /// The layers this one tracks (a Model's or Sequential's layers), in tracking order.
+    const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
     /// Copies of the weight values, in weights() order.
     std::vector<Tensor> get_weights() const;
     /// Sets every weight, in weights() order. Checks the count and every shape before writing
@@ -79,10 +87,15 @@ class Layer {
 
     /// Keras's `layer.losses`: the weight regularizers' penalties on the current values (frozen
     /// weights included, as in tf.keras 2.x), then the activity regularizer's penalty of the last
-    /// call, if any; each a scalar. The weight penalties are constants (no graph): their gradient
-    /// is applied by the optimizer's step. The activity penalty is part of the last call's graph.
-    /// So `loss + sum(losses())` is Keras's objective in value and in gradient (docs/optim.md).
+    /// call, if any, then the sublayers' losses; each a scalar. The weight penalties are constants
+    /// (no graph): their gradient is applied by the optimizer's step. The activity penalty is part
+    /// of the last call's graph. So `loss + sum(losses())` is Keras's objective in value and in
+    /// gradient (docs/optim.md).
     std::vector<Tensor> losses() const;
+
+    /// The weights' name prefix: empty for a layer on its own, "sequential/" for a layer of
+    /// Sequential "sequential". Weights are named "<scope><layer>/<weight>".
+    const std::string& scope() const { return scope_; }
 
   protected:
     /// `prefix` is Keras's snake_case class name ("separable_conv1d"); an empty `name` gets a
@@ -104,13 +117,36 @@ class Layer {
                          const regularizers::Regularizer& regularizer = {},
                          const constraints::Constraint& constraint = {}, bool trainable = true);
 
+    /// Makes `layer` a sublayer: its weights become part of this layer's weights, named under
+    /// this layer's scope ("model/dense/kernel"), and trainable/losses/count_params recurse into
+    /// it. Throws ValueError when a sublayer of that name is tracked already (Keras requires
+    /// unique names within a model).
+    template <class L>
+    std::shared_ptr<L> track(std::shared_ptr<L> layer) {
+        track_layer(layer);
+        return layer;
+    }
+    /// Tracks a layer given by value (moved into shared ownership).
+    template <class L>
+    requires std::derived_from<std::remove_cvref_t<L>, Layer>
+        std::shared_ptr<std::remove_cvref_t<L>> track(L&& layer) {
+        return track(std::make_shared<std::remove_cvref_t<L>>(std::forward<L>(layer)));
+    }
+    /// Stops tracking sublayer `index` (its weights keep their names) and returns it.
+    std::shared_ptr<Layer> untrack(std::size_t index);
+
     void set_activity_regularizer(regularizers::Regularizer regularizer) {
         activity_regularizer_ = std::move(regularizer);
     }
     const regularizers::Regularizer& activity_regularizer() const { return activity_regularizer_; }
 
   private:
+    void track_layer(const std::shared_ptr<Layer>& layer);
+    /// Sets the scope and renames this layer's weights and its sublayers' accordingly.
+    void set_scope(const std::string& scope);
+
     std::string name_;
+    std::string scope_;
     bool trainable_ = true;
     bool built_ = false;
     std::optional<std::vector<int64_t>> batch_input_shape_;
@@ -118,6 +154,7 @@ class Layer {
     std::vector<bool> created_trainable_;  // per weight
     regularizers::Regularizer activity_regularizer_;
     Tensor activity_penalty_;  // of the last call
+    std::vector<std::shared_ptr<Layer>> sublayers_;
 };
 
 /// The keys every tf.keras layer config has.

@@ -4,8 +4,22 @@
 #include <mutex>
 
 #include "minidl/core/error.hpp"
+#include "minidl/layers/activation_layer.hpp"
+#include "minidl/layers/batch_normalization.hpp"
 #include "minidl/layers/conv1d.hpp"
+#include "minidl/layers/dense.hpp"
 #include "minidl/layers/depthwise_conv1d.hpp"
+#include "minidl/layers/dropout.hpp"
+#include "minidl/layers/embedding.hpp"
+#include "minidl/layers/flatten.hpp"
+#include "minidl/layers/gaussian_noise.hpp"
+#include "minidl/layers/global_pooling1d.hpp"
+#include "minidl/layers/layer_normalization.hpp"
+#include "minidl/layers/merge.hpp"
+#include "minidl/layers/padding_layers1d.hpp"
+#include "minidl/layers/permute.hpp"
+#include "minidl/layers/pooling1d.hpp"
+#include "minidl/layers/reshape.hpp"
 #include "minidl/layers/separable_conv1d.hpp"
 
 namespace minidl::layers {
@@ -21,7 +35,27 @@ struct Registry {
     std::map<std::string, LayerFactory> factories = {
         {"Conv1D", factory_of<Conv1D>()},
         {"DepthwiseConv1D", factory_of<DepthwiseConv1D>()},
+        {"AveragePooling1D", factory_of<AveragePooling1D>()},
+        {"Cropping1D", factory_of<Cropping1D>()},
+        {"GlobalAveragePooling1D", factory_of<GlobalAveragePooling1D>()},
+        {"GlobalMaxPooling1D", factory_of<GlobalMaxPooling1D>()},
+        {"MaxPooling1D", factory_of<MaxPooling1D>()},
+        {"UpSampling1D", factory_of<UpSampling1D>()},
+        {"ZeroPadding1D", factory_of<ZeroPadding1D>()},
         {"SeparableConv1D", factory_of<SeparableConv1D>()},
+        {"Activation", factory_of<Activation>()},
+        {"Add", factory_of<Add>()},
+        {"Concatenate", factory_of<Concatenate>()},
+        {"Dense", factory_of<Dense>()},
+        {"Flatten", factory_of<Flatten>()},
+        {"Permute", factory_of<Permute>()},
+        {"Reshape", factory_of<Reshape>()},
+        {"BatchNormalization", factory_of<BatchNormalization>()},
+        {"Dropout", factory_of<Dropout>()},
+        {"Embedding", factory_of<Embedding>()},
+        {"GaussianNoise", factory_of<GaussianNoise>()},
+        {"LayerNormalization", factory_of<LayerNormalization>()},
+        {"SpatialDropout1D", factory_of<SpatialDropout1D>()},
     };
 };
 

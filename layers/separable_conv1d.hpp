@@ -21,7 +21,7 @@ struct SeparableConv1DOptions {
     Choice<DataFormat> data_format = DataFormat::ChannelsLast;
     int64_t dilation_rate = 1;
     int64_t depth_multiplier = 1;
-    Activation activation = {};
+    minidl::Activation activation = {};
     bool use_bias = true;
     initializers::Initializer depthwise_initializer = "glorot_uniform";
     initializers::Initializer pointwise_initializer = "glorot_uniform";

@@ -1,0 +1,244 @@
+#include "minidl/layers/layer_normalization.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "minidl/core/autograd.hpp"
+#include "minidl/core/creation.hpp"
+#include "minidl/core/error.hpp"
+#include "minidl/core/op_helpers.hpp"
+#include "minidl/core/parallel.hpp"
+#include "minidl/layers/config_fields.hpp"
+
+namespace minidl::layers {
+namespace {
+
+std::string axes_to_string(const Axes& axes) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < axes.size(); ++i)
+        text += (i == 0 ? "" : ", ") + std::to_string(axes[i]);
+    return text + "]";
+}
+
+bool has_repeats(Axes axes) {
+    std::sort(axes.begin(), axes.end());
+    return std::adjacent_find(axes.begin(), axes.end()) != axes.end();
+}
+
+/// The per-row op: x [rows, size] normalised over each row, times gamma plus beta (both
+/// [size]). One graph node, differentiable in x, gamma and beta.
+Tensor layer_norm_rows(const Tensor& x, const Tensor& gamma, const Tensor& beta, double epsilon) {
+    const int64_t rows = x.size(0);
+    const int64_t size = x.size(1);
+    std::vector<float> mean(static_cast<std::size_t>(rows)), inv_std(mean.size());
+    Tensor y = empty(x.shape());
+    const float* px = x.data();
+    const float* pg = gamma.data();
+    const float* pb = beta.data();
+    float* py = y.data();
+    const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(size, 1));
+    parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* row = px + r * size;
+            double sum = 0.0, squares = 0.0;
+            for (int64_t d = 0; d < size; ++d) sum += row[d];
+            const double m = sum / static_cast<double>(size);
+            for (int64_t d = 0; d < size; ++d) squares += (row[d] - m) * (row[d] - m);
+            mean[r] = static_cast<float>(m);
+            inv_std[r] =
+                static_cast<float>(1.0 / std::sqrt(squares / static_cast<double>(size) + epsilon));
+            for (int64_t d = 0; d < size; ++d)
+                py[r * size + d] = (row[d] - mean[r]) * inv_std[r] * pg[d] + pb[d];
+        }
+    });
+    return record(y, "layer_normalization", {x, gamma, beta},
+                  [mean = std::move(mean), inv_std = std::move(inv_std), rows, size,
+                   grain](const GradContext& ctx) {
+                      const float* px = ctx.inputs[0].data();
+                      const float* pg = ctx.inputs[1].data();
+                      const float* g = ctx.grad.data();
+                      // g * x_hat per element: summed over the rows, it is gamma's gradient.
+                      Tensor g_x_hat = empty(ctx.inputs[0].shape());
+                      Tensor dx = empty(ctx.inputs[0].shape());
+                      float* pgx = g_x_hat.data();
+                      float* pdx = dx.data();
+                      parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
+                          for (int64_t r = begin; r < end; ++r) {
+                              const int64_t o = r * size;
+                              double sum_gg = 0.0, sum_gg_x_hat = 0.0;
+                              for (int64_t d = 0; d < size; ++d) {
+                                  const float x_hat = (px[o + d] - mean[r]) * inv_std[r];
+                                  const float gg = g[o + d] * pg[d];
+                                  pgx[o + d] = g[o + d] * x_hat;
+                                  sum_gg += gg;
+                                  sum_gg_x_hat += static_cast<double>(gg) * x_hat;
+                              }
+                              const auto mean_gg = static_cast<float>(sum_gg / size);
+                              const auto mean_gg_x_hat = static_cast<float>(sum_gg_x_hat / size);
+                              for (int64_t d = 0; d < size; ++d) {
+                                  const float x_hat = (px[o + d] - mean[r]) * inv_std[r];
+                                  pdx[o + d] = inv_std[r] *
+                                               (g[o + d] * pg[d] - mean_gg - x_hat * mean_gg_x_hat);
+                              }
+                          }
+                      });
+                      if (ctx.needs(0)) ctx.add(0, dx);
+                      if (ctx.needs(1)) ctx.add(1, sum(g_x_hat, {0}));
+                      if (ctx.needs(2)) ctx.add(2, sum(ctx.grad, {0}));
+                  });
+}
+
+/// Reads "axis": an int or a list of ints.
+Axes read_axes(ConfigReader& reader) {
+    const Json* value = reader.take("axis");
+    if (value == nullptr) return {-1};
+    if (value->is_number_integer()) return {value->get<int64_t>()};
+    Axes axes;
+    if (value->is_array()) {
+        for (const Json& axis : *value) {
+            if (!axis.is_number_integer()) break;
+            axes.push_back(axis.get<int64_t>());
+        }
+    }
+    if (!value->is_array() || axes.size() != value->size())
+        reader.fail("axis", "must be an integer or a list of integers, got " + value->dump());
+    return axes;
+}
+
+}  // namespace
+
+LayerNormalization::LayerNormalization(const LayerNormalizationOptions& options)
+    : Layer("layer_normalization", options.name, options.trainable), options_(options) {
+    if (options_.axis.empty() || has_repeats(options_.axis)) {
+        throw ValueError(name() + ": 'axis' must be a non-empty list of distinct axes, got " +
+                         axes_to_string(options_.axis));
+    }
+    if (!(options_.epsilon > 0.0 && std::isfinite(options_.epsilon))) {
+        throw ValueError(name() + ": 'epsilon' must be a finite number > 0, got " +
+                         format_number(options_.epsilon));
+    }
+}
+
+Axes LayerNormalization::resolve_axes(const Shape& input_shape) const {
+    const int64_t rank = input_shape.rank();
+    Axes axes;
+    for (int64_t axis : options_.axis) {
+        const int64_t resolved = axis < 0 ? axis + rank : axis;
+        if (resolved < 0 || resolved >= rank) {
+            throw ShapeError(name() + ": axis " + axes_to_string(options_.axis) +
+                             " is out of range for an input of shape " + input_shape.to_string() +
+                             " (rank " + std::to_string(rank) + ")");
+        }
+        axes.push_back(resolved);
+    }
+    if (has_repeats(axes)) {
+        throw ShapeError(name() + ": axis " + axes_to_string(options_.axis) +
+                         " names an axis twice for an input of shape " + input_shape.to_string());
+    }
+    return axes;
+}
+
+void LayerNormalization::check_input(const Shape& input_shape) const {
+    const Axes axes = resolve_axes(input_shape);
+    if (built_shape_.rank() == 0) return;
+    bool matches = input_shape.rank() == built_shape_.rank();
+    for (int64_t axis : axes) matches = matches && input_shape[axis] == built_shape_[axis];
+    if (!matches) {
+        throw ShapeError(name() + ": the layer was built for inputs of shape " +
+                         built_shape_.to_string() + " (normalised axes " +
+                         axes_to_string(built_axes_) + "), got shape " + input_shape.to_string());
+    }
+}
+
+Shape LayerNormalization::compute_output_shape(const Shape& input_shape) const {
+    check_input(input_shape);
+    return input_shape;
+}
+
+void LayerNormalization::create_weights(const Shape& input_shape) {
+    const Axes axes = resolve_axes(input_shape);
+    Shape param_shape;
+    for (int64_t axis : axes) param_shape.push_back(input_shape[axis]);
+    // Members are set only once every weight exists, so a failed build leaves none behind.
+    Parameter gamma, beta;
+    if (options_.scale) {
+        gamma = add_weight("gamma", param_shape, options_.gamma_initializer,
+                           options_.gamma_regularizer, options_.gamma_constraint);
+    }
+    if (options_.center) {
+        beta = add_weight("beta", param_shape, options_.beta_initializer, options_.beta_regularizer,
+                          options_.beta_constraint);
+    }
+    gamma_ = std::move(gamma);
+    beta_ = std::move(beta);
+    built_shape_ = input_shape;
+    built_axes_ = axes;
+}
+
+Tensor LayerNormalization::call(const Tensor& x, bool /*training*/) {
+    if (x.numel() == 0) return x;
+    // Normalised axes go last in increasing order, which is also how tf.keras 2.x lays gamma
+    // and beta over the input (it reshapes them to the input's rank).
+    Axes normalised = resolve_axes(x.shape());
+    std::sort(normalised.begin(), normalised.end());
+    Axes order;
+    for (int64_t axis = 0; axis < x.rank(); ++axis) {
+        if (!std::binary_search(normalised.begin(), normalised.end(), axis)) order.push_back(axis);
+    }
+    const bool already_last = normalised.front() == static_cast<int64_t>(order.size()) &&
+                              normalised.back() == x.rank() - 1;
+    order.insert(order.end(), normalised.begin(), normalised.end());
+    const Tensor moved = already_last ? x : permute(x, order);
+    int64_t size = 1;
+    for (int64_t axis : normalised) size *= x.size(axis);
+    const Tensor gamma = gamma_.defined() ? reshape(gamma_, {size}) : ones({size});
+    const Tensor beta = beta_.defined() ? reshape(beta_, {size}) : zeros({size});
+    const Tensor y = reshape(
+        layer_norm_rows(reshape(moved, {x.numel() / size, size}), gamma, beta, options_.epsilon),
+        moved.shape());
+    return already_last ? y : permute(y, detail::inverse_permutation(order));
+}
+
+Json LayerNormalization::config() const {
+    Json config = Layer::config();
+    if (built_shape_.rank() > 0) {
+        config["axis"] = built_axes_;
+    } else if (options_.axis.size() == 1) {
+        config["axis"] = options_.axis.front();
+    } else {
+        config["axis"] = options_.axis;
+    }
+    config["epsilon"] = options_.epsilon;
+    config["center"] = options_.center;
+    config["scale"] = options_.scale;
+    config["beta_initializer"] = options_.beta_initializer.to_json();
+    config["gamma_initializer"] = options_.gamma_initializer.to_json();
+    config["beta_regularizer"] = options_.beta_regularizer.to_json();
+    config["gamma_regularizer"] = options_.gamma_regularizer.to_json();
+    config["beta_constraint"] = options_.beta_constraint.to_json();
+    config["gamma_constraint"] = options_.gamma_constraint.to_json();
+    return config;
+}
+
+std::unique_ptr<LayerNormalization> LayerNormalization::from_config(const Json& config) {
+    ConfigReader reader(config, "LayerNormalization config");
+    const LayerBaseArguments base = read_layer_base_arguments(reader);
+    LayerNormalizationOptions options{.trainable = base.trainable, .name = base.name};
+    options.axis = read_axes(reader);
+    options.epsilon = reader.get_number("epsilon", 1e-3);
+    options.center = reader.get_bool("center", true);
+    options.scale = reader.get_bool("scale", true);
+    options.beta_initializer = read_initializer(reader, "beta_initializer", "zeros");
+    options.gamma_initializer = read_initializer(reader, "gamma_initializer", "ones");
+    options.beta_regularizer = read_regularizer(reader, "beta_regularizer");
+    options.gamma_regularizer = read_regularizer(reader, "gamma_regularizer");
+    options.beta_constraint = read_constraint(reader, "beta_constraint");
+    options.gamma_constraint = read_constraint(reader, "gamma_constraint");
+    reader.finish();
+    auto layer = std::make_unique<LayerNormalization>(options);
+    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
+    return layer;
+}
+
+}  // namespace minidl::layers
