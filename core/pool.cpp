@@ -65,6 +65,17 @@ kernels::GlobalPool1DSizes checked_global_sizes(const char* op, const Tensor& x)
     return {x.size(0), x.size(1), x.size(2)};
 }
 
+/// Records `out` as op(x), one graph node whose backward has `write_grad_x(c, grad_x)` write the
+/// whole gradient of x into a fresh tensor, then adds it.
+template <class WriteGradX>
+Tensor record_pool(Tensor out, const char* op, const Tensor& x, WriteGradX write_grad_x) {
+    return record(std::move(out), op, {x}, [write_grad_x](const GradContext& c) {
+        Tensor grad_x = empty(c.inputs[0].shape());
+        write_grad_x(c, grad_x.data());
+        c.add(0, grad_x);
+    });
+}
+
 }  // namespace
 
 Tensor max_pool1d(const Tensor& x, const Pool1DGeometry& geometry) {
@@ -75,10 +86,8 @@ Tensor max_pool1d(const Tensor& x, const Pool1DGeometry& geometry) {
     const Tensor winners = grad_enabled() && x.requires_grad() ? empty(out.shape()) : Tensor();
     kernels::max_pool1d_forward(sizes, x.data(), out.data(),
                                 winners.defined() ? winners.data() : nullptr);
-    return record(out, op, {x}, [sizes, winners](const GradContext& c) {
-        Tensor grad_x = empty(c.inputs[0].shape());
-        kernels::max_pool1d_backward(sizes, c.grad.data(), winners.data(), grad_x.data());
-        c.add(0, grad_x);
+    return record_pool(out, op, x, [sizes, winners](const GradContext& c, float* grad_x) {
+        kernels::max_pool1d_backward(sizes, c.grad.data(), winners.data(), grad_x);
     });
 }
 
@@ -87,10 +96,8 @@ Tensor avg_pool1d(const Tensor& x, const Pool1DGeometry& geometry) {
     const kernels::Pool1DSizes sizes = checked_sizes(op, x, geometry);
     Tensor out = empty({sizes.batch, sizes.out_length, sizes.channels});
     kernels::avg_pool1d_forward(sizes, x.data(), out.data());
-    return record(out, op, {x}, [sizes](const GradContext& c) {
-        Tensor grad_x = empty(c.inputs[0].shape());
-        kernels::avg_pool1d_backward(sizes, c.grad.data(), grad_x.data());
-        c.add(0, grad_x);
+    return record_pool(out, op, x, [sizes](const GradContext& c, float* grad_x) {
+        kernels::avg_pool1d_backward(sizes, c.grad.data(), grad_x);
     });
 }
 
@@ -99,10 +106,8 @@ Tensor global_avg_pool1d(const Tensor& x) {
     const kernels::GlobalPool1DSizes sizes = checked_global_sizes(op, x);
     Tensor out = empty({sizes.batch, sizes.channels});
     kernels::global_avg_pool1d_forward(sizes, x.data(), out.data());
-    return record(out, op, {x}, [sizes](const GradContext& c) {
-        Tensor grad_x = empty(c.inputs[0].shape());
-        kernels::global_avg_pool1d_backward(sizes, c.grad.data(), grad_x.data());
-        c.add(0, grad_x);
+    return record_pool(out, op, x, [sizes](const GradContext& c, float* grad_x) {
+        kernels::global_avg_pool1d_backward(sizes, c.grad.data(), grad_x);
     });
 }
 
@@ -111,12 +116,9 @@ Tensor global_max_pool1d(const Tensor& x) {
     const kernels::GlobalPool1DSizes sizes = checked_global_sizes(op, x);
     Tensor out = empty({sizes.batch, sizes.channels});
     kernels::global_max_pool1d_forward(sizes, x.data(), out.data());
-    return record(out, op, {x}, [sizes](const GradContext& c) {
-        const Tensor& x = c.inputs[0];
-        Tensor grad_x = empty(x.shape());
-        kernels::global_max_pool1d_backward(sizes, x.data(), c.output.data(), c.grad.data(),
-                                            grad_x.data());
-        c.add(0, grad_x);
+    return record_pool(out, op, x, [sizes](const GradContext& c, float* grad_x) {
+        kernels::global_max_pool1d_backward(sizes, c.inputs[0].data(), c.output.data(),
+                                            c.grad.data(), grad_x);
     });
 }
 

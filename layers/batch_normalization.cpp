@@ -11,6 +11,8 @@
 #include "minidl/core/ops.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/layers/config_fields.hpp"
+#include "minidl/layers/from_config_support.hpp"
+#include "minidl/layers/normalization_support.hpp"
 
 namespace minidl::layers {
 namespace {
@@ -160,10 +162,7 @@ BatchNormalization::BatchNormalization(const BatchNormalizationOptions& options)
         throw ValueError(name() + ": 'momentum' must be in [0, 1], got " +
                          format_number(options_.momentum));
     }
-    if (!(options_.epsilon > 0.0 && std::isfinite(options_.epsilon))) {
-        throw ValueError(name() + ": 'epsilon' must be a finite number > 0, got " +
-                         format_number(options_.epsilon));
-    }
+    check_normalization_epsilon(options_.epsilon, name());
 }
 
 int BatchNormalization::resolve_axis(const Shape& input_shape) const {
@@ -197,21 +196,15 @@ void BatchNormalization::create_weights(const Shape& input_shape) {
     const int axis = resolve_axis(input_shape);
     const Shape param_shape{input_shape[axis]};
     // Members are set only once every weight exists, so a failed build leaves none behind.
-    Parameter gamma, beta;
-    if (options_.scale) {
-        gamma = add_weight("gamma", param_shape, options_.gamma_initializer,
-                           options_.gamma_regularizer, options_.gamma_constraint);
-    }
-    if (options_.center) {
-        beta = add_weight("beta", param_shape, options_.beta_initializer, options_.beta_regularizer,
-                          options_.beta_constraint);
-    }
+    GammaBeta gamma_beta = add_gamma_beta(options_, param_shape, [this](const auto&... arguments) {
+        return add_weight(arguments...);
+    });
     Parameter moving_mean =
         add_weight("moving_mean", param_shape, options_.moving_mean_initializer, {}, {}, false);
     Parameter moving_variance = add_weight("moving_variance", param_shape,
                                            options_.moving_variance_initializer, {}, {}, false);
-    gamma_ = std::move(gamma);
-    beta_ = std::move(beta);
+    gamma_ = std::move(gamma_beta.gamma);
+    beta_ = std::move(gamma_beta.beta);
     moving_mean_ = std::move(moving_mean);
     moving_variance_ = std::move(moving_variance);
     built_rank_ = input_shape.rank();
@@ -271,45 +264,29 @@ Json BatchNormalization::config() const {
     config["axis"] = built_rank_ == 0 ? Json(options_.axis) : Json::array({built_axis_});
     config["momentum"] = options_.momentum;
     config["epsilon"] = options_.epsilon;
-    config["center"] = options_.center;
-    config["scale"] = options_.scale;
-    config["beta_initializer"] = options_.beta_initializer.to_json();
-    config["gamma_initializer"] = options_.gamma_initializer.to_json();
-    config["moving_mean_initializer"] = options_.moving_mean_initializer.to_json();
-    config["moving_variance_initializer"] = options_.moving_variance_initializer.to_json();
-    config["beta_regularizer"] = options_.beta_regularizer.to_json();
-    config["gamma_regularizer"] = options_.gamma_regularizer.to_json();
-    config["beta_constraint"] = options_.beta_constraint.to_json();
-    config["gamma_constraint"] = options_.gamma_constraint.to_json();
+    write_gamma_beta_config(
+        config, options_,
+        {{"moving_mean_initializer", options_.moving_mean_initializer.to_json()},
+         {"moving_variance_initializer", options_.moving_variance_initializer.to_json()}});
     return config;
 }
 
 std::unique_ptr<BatchNormalization> BatchNormalization::from_config(const Json& config) {
     ConfigReader reader(config, "BatchNormalization config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
-    BatchNormalizationOptions options{.trainable = base.trainable, .name = base.name};
+    BatchNormalizationOptions options;
     options.axis = reader.get_int("axis", -1);  // an int or [axis], as written after build
     options.momentum = reader.get_number("momentum", 0.99);
     options.epsilon = reader.get_number("epsilon", 1e-3);
-    options.center = reader.get_bool("center", true);
-    options.scale = reader.get_bool("scale", true);
-    options.beta_initializer = read_initializer(reader, "beta_initializer", "zeros");
-    options.gamma_initializer = read_initializer(reader, "gamma_initializer", "ones");
+    read_gamma_beta_config(reader, options);
     options.moving_mean_initializer = read_initializer(reader, "moving_mean_initializer", "zeros");
     options.moving_variance_initializer =
         read_initializer(reader, "moving_variance_initializer", "ones");
-    options.beta_regularizer = read_regularizer(reader, "beta_regularizer");
-    options.gamma_regularizer = read_regularizer(reader, "gamma_regularizer");
-    options.beta_constraint = read_constraint(reader, "beta_constraint");
-    options.gamma_constraint = read_constraint(reader, "gamma_constraint");
     // tf.keras writes these only when set; minidl implements neither.
     if (reader.get_bool("renorm", false)) reader.fail("renorm", "is not supported by minidl");
     if (reader.take("virtual_batch_size") != nullptr)
         reader.fail("virtual_batch_size", "is not supported by minidl");
-    reader.finish();
-    auto layer = std::make_unique<BatchNormalization>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    return finish_from_config<BatchNormalization>(reader, base, options);
 }
 
 }  // namespace minidl::layers

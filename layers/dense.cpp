@@ -3,6 +3,7 @@
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
 #include "minidl/layers/config_fields.hpp"
+#include "minidl/layers/from_config_support.hpp"
 
 namespace minidl::layers {
 
@@ -93,12 +94,7 @@ std::unique_ptr<Dense> Dense::from_config(const Json& config) {
     options.activity_regularizer = read_regularizer(reader, "activity_regularizer");
     options.kernel_constraint = read_constraint(reader, "kernel_constraint");
     options.bias_constraint = read_constraint(reader, "bias_constraint");
-    options.trainable = base.trainable;
-    options.name = base.name;
-    reader.finish();
-    auto layer = std::make_unique<Dense>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    return finish_from_config<Dense>(reader, base, options);
 }
 
 }  // namespace minidl::layers

@@ -2,6 +2,7 @@
 
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
+#include "minidl/layers/from_config_support.hpp"
 
 namespace minidl::layers {
 
@@ -50,12 +51,7 @@ std::unique_ptr<Flatten> Flatten::from_config(const Json& config) {
     } catch (const ValueError& error) {
         throw ValueError(reader.context() + ": " + error.what());
     }
-    options.trainable = base.trainable;
-    options.name = base.name;
-    reader.finish();
-    auto layer = std::make_unique<Flatten>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    return finish_from_config<Flatten>(reader, base, options);
 }
 
 }  // namespace minidl::layers

@@ -9,7 +9,8 @@
 #include "minidl/core/error.hpp"
 #include "minidl/core/op_helpers.hpp"
 #include "minidl/core/parallel.hpp"
-#include "minidl/layers/config_fields.hpp"
+#include "minidl/layers/from_config_support.hpp"
+#include "minidl/layers/normalization_support.hpp"
 
 namespace minidl::layers {
 namespace {
@@ -114,10 +115,7 @@ LayerNormalization::LayerNormalization(const LayerNormalizationOptions& options)
         throw ValueError(name() + ": 'axis' must be a non-empty list of distinct axes, got " +
                          axes_to_string(options_.axis));
     }
-    if (!(options_.epsilon > 0.0 && std::isfinite(options_.epsilon))) {
-        throw ValueError(name() + ": 'epsilon' must be a finite number > 0, got " +
-                         format_number(options_.epsilon));
-    }
+    check_normalization_epsilon(options_.epsilon, name());
 }
 
 Axes LayerNormalization::resolve_axes(const Shape& input_shape) const {
@@ -161,17 +159,11 @@ void LayerNormalization::create_weights(const Shape& input_shape) {
     Shape param_shape;
     for (int64_t axis : axes) param_shape.push_back(input_shape[axis]);
     // Members are set only once every weight exists, so a failed build leaves none behind.
-    Parameter gamma, beta;
-    if (options_.scale) {
-        gamma = add_weight("gamma", param_shape, options_.gamma_initializer,
-                           options_.gamma_regularizer, options_.gamma_constraint);
-    }
-    if (options_.center) {
-        beta = add_weight("beta", param_shape, options_.beta_initializer, options_.beta_regularizer,
-                          options_.beta_constraint);
-    }
-    gamma_ = std::move(gamma);
-    beta_ = std::move(beta);
+    GammaBeta gamma_beta = add_gamma_beta(options_, param_shape, [this](const auto&... arguments) {
+        return add_weight(arguments...);
+    });
+    gamma_ = std::move(gamma_beta.gamma);
+    beta_ = std::move(gamma_beta.beta);
     built_shape_ = input_shape;
     built_axes_ = axes;
 }
@@ -210,35 +202,18 @@ Json LayerNormalization::config() const {
         config["axis"] = options_.axis;
     }
     config["epsilon"] = options_.epsilon;
-    config["center"] = options_.center;
-    config["scale"] = options_.scale;
-    config["beta_initializer"] = options_.beta_initializer.to_json();
-    config["gamma_initializer"] = options_.gamma_initializer.to_json();
-    config["beta_regularizer"] = options_.beta_regularizer.to_json();
-    config["gamma_regularizer"] = options_.gamma_regularizer.to_json();
-    config["beta_constraint"] = options_.beta_constraint.to_json();
-    config["gamma_constraint"] = options_.gamma_constraint.to_json();
+    write_gamma_beta_config(config, options_);
     return config;
 }
 
 std::unique_ptr<LayerNormalization> LayerNormalization::from_config(const Json& config) {
     ConfigReader reader(config, "LayerNormalization config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
-    LayerNormalizationOptions options{.trainable = base.trainable, .name = base.name};
+    LayerNormalizationOptions options;
     options.axis = read_axes(reader);
     options.epsilon = reader.get_number("epsilon", 1e-3);
-    options.center = reader.get_bool("center", true);
-    options.scale = reader.get_bool("scale", true);
-    options.beta_initializer = read_initializer(reader, "beta_initializer", "zeros");
-    options.gamma_initializer = read_initializer(reader, "gamma_initializer", "ones");
-    options.beta_regularizer = read_regularizer(reader, "beta_regularizer");
-    options.gamma_regularizer = read_regularizer(reader, "gamma_regularizer");
-    options.beta_constraint = read_constraint(reader, "beta_constraint");
-    options.gamma_constraint = read_constraint(reader, "gamma_constraint");
-    reader.finish();
-    auto layer = std::make_unique<LayerNormalization>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    read_gamma_beta_config(reader, options);
+    return finish_from_config<LayerNormalization>(reader, base, options);
 }
 
 }  // namespace minidl::layers

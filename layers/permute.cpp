@@ -5,6 +5,7 @@
 
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
+#include "minidl/layers/from_config_support.hpp"
 #include "minidl/layers/reshape.hpp"
 
 namespace minidl::layers {
@@ -60,12 +61,8 @@ Json Permute::config() const {
 std::unique_ptr<Permute> Permute::from_config(const Json& config) {
     ConfigReader reader(config, "Permute config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
-    PermuteOptions options{
-        .dims = read_int_list(reader, "dims"), .trainable = base.trainable, .name = base.name};
-    reader.finish();
-    auto layer = std::make_unique<Permute>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    const PermuteOptions options{.dims = read_int_list(reader, "dims")};
+    return finish_from_config<Permute>(reader, base, options);
 }
 
 }  // namespace minidl::layers

@@ -4,6 +4,7 @@
 
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
+#include "minidl/layers/from_config_support.hpp"
 
 namespace minidl::layers {
 
@@ -79,13 +80,8 @@ Json Reshape::config() const {
 std::unique_ptr<Reshape> Reshape::from_config(const Json& config) {
     ConfigReader reader(config, "Reshape config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
-    ReshapeOptions options{.target_shape = read_int_list(reader, "target_shape"),
-                           .trainable = base.trainable,
-                           .name = base.name};
-    reader.finish();
-    auto layer = std::make_unique<Reshape>(options);
-    if (base.batch_input_shape) layer->set_batch_input_shape(*base.batch_input_shape);
-    return layer;
+    const ReshapeOptions options{.target_shape = read_int_list(reader, "target_shape")};
+    return finish_from_config<Reshape>(reader, base, options);
 }
 
 }  // namespace minidl::layers

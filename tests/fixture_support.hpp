@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -25,6 +26,7 @@
 #include "minidl/layers/activation.hpp"
 #include "minidl/layers/conv_utils.hpp"
 #include "minidl/layers/layer.hpp"
+#include "minidl/layers/registry.hpp"
 
 namespace minidl::testing {
 
@@ -161,6 +163,26 @@ inline void check_layer_against_fixture(Layer& layer, const FixtureJson& fixture
         check_fixture_quantity("d " + name, weights[i].grad(), gradients.at(name), case_name, worst,
                                tolerance);
     }
+}
+
+/// Builds each case of tests/data/<file> whose "class_name" is `class_name` from its Keras config
+/// through the layer registry and checks it with check_layer_against_fixture; there must be at
+/// least `min_cases` of them. Prints the worst errors.
+inline void check_registered_layer_fixtures(const std::string& file, const std::string& class_name,
+                                            int min_cases) {
+    const FixtureJson cases = load_fixture_cases(file);
+    WorstErrors worst;
+    int checked = 0;
+    for (const FixtureJson& fixture : cases) {
+        if (fixture.at("class_name") != class_name) continue;
+        const Json wrapper = {{"class_name", class_name},
+                              {"config", Json::parse(fixture.at("config").dump())}};
+        const std::unique_ptr<Layer> layer = layers::from_config(wrapper);
+        check_layer_against_fixture(*layer, fixture, worst);
+        ++checked;
+    }
+    CHECK(checked >= min_cases);
+    std::cout << worst.summary(class_name + " (" + std::to_string(checked) + " cases)") << "\n";
 }
 
 }  // namespace minidl::testing

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <minidl/minidl.hpp>
@@ -15,6 +16,13 @@ inline Tensor ramp(const Shape& shape, float start = 0.5f, float step = 0.25f) {
     for (std::size_t i = 0; i < values.size(); ++i)
         values[i] = start + step * static_cast<float>(i);
     return tensor(values, shape);
+}
+
+/// The names of `weights`, in order.
+inline std::vector<std::string> names_of(const std::vector<Parameter>& weights) {
+    std::vector<std::string> names;
+    for (const Parameter& weight : weights) names.push_back(weight.name());
+    return names;
 }
 
 /// sum of squares in double, for hand-computed L2 penalties.

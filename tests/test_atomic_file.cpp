@@ -1,34 +1,15 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <minidl/minidl.hpp>
 #include "minidl/serialization/atomic_file.hpp"
+
+#include "test_support.hpp"
 
 using namespace minidl;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// A fresh empty folder under the system's temporary folder, removed at the end.
-struct TemporaryFolder {
-    fs::path path;
-    TemporaryFolder() {
-        path = fs::temp_directory_path() /
-               ("minidl_atomic_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TemporaryFolder() { fs::remove_all(path); }
-};
-
-std::string read(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream content;
-    content << file.rdbuf();
-    return content.str();
-}
 
 std::size_t entries(const fs::path& folder) {
     return static_cast<std::size_t>(
@@ -38,19 +19,19 @@ std::size_t entries(const fs::path& folder) {
 }  // namespace
 
 TEST_CASE("write_file_atomically creates and replaces a file, leaving no temporary file") {
-    TemporaryFolder folder;
+    const testing::TemporaryFolder folder("minidl_atomic_");
     const fs::path path = folder.path / "log.csv";
     write_file_atomically(path, "epoch,loss\r\n");
-    CHECK(read(path) == "epoch,loss\r\n");
+    CHECK(testing::read_file(path) == "epoch,loss\r\n");
     write_file_atomically(path, std::string("a\0b", 3));
-    CHECK(read(path) == std::string("a\0b", 3));
+    CHECK(testing::read_file(path) == std::string("a\0b", 3));
     write_file_atomically(path, "");
-    CHECK(read(path).empty());
+    CHECK(testing::read_file(path).empty());
     CHECK(entries(folder.path) == 1);
 }
 
 TEST_CASE("write_file_atomically throws IOError naming the path and keeps the old content") {
-    TemporaryFolder folder;
+    const testing::TemporaryFolder folder("minidl_atomic_");
     const fs::path missing = folder.path / "no_such_folder" / "log.csv";
     CHECK_THROWS_AS(write_file_atomically(missing, "x"), IOError);
     CHECK_THROWS_WITH(write_file_atomically(missing, "x"), Catch::Contains(missing.string()));

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -12,6 +11,8 @@
 #include "minidl/layers/dense.hpp"
 #include "minidl/layers/model.hpp"
 #include "minidl/train/callbacks.hpp"
+
+#include "test_support.hpp"
 
 using namespace minidl;
 using namespace minidl::callbacks;
@@ -172,6 +173,24 @@ TEST_CASE("EarlyStopping ignores the epochs before start_from_epoch") {
     h.epoch(3, 4.0f, val_loss(0.6));
     CHECK(h.model.stop_training);
     h.end();
+    CHECK(kernel(h.model) == 3.0f);
+}
+
+TEST_CASE("EarlyStopping counts the first monitored epoch as the best when nothing improves") {
+    Harness h(EarlyStopping(
+        {.patience = 1, .verbose = 1, .restore_best_weights = true, .start_from_epoch = 2}));
+    for (int64_t epoch = 0; epoch < 4; ++epoch)
+        h.epoch(epoch, static_cast<float>(epoch + 1), val_loss(std::nan("")));
+    CHECK(h.model.stop_training);
+    CHECK(h.callback.best_epoch() == 2);
+    std::string printed;
+    {
+        Capture out(std::cout);
+        h.end();
+        printed = out.text();
+    }
+    CHECK(printed ==
+          "Epoch 4: early stopping\nRestoring model weights from the end of the best epoch: 3.\n");
     CHECK(kernel(h.model) == 3.0f);
 }
 
@@ -370,43 +389,21 @@ TEST_CASE("LearningRateScheduler sets the rate at epoch begin and logs it at epo
     CHECK_THROWS_WITH(LearningRateScheduler({}), Catch::Contains("'schedule'"));
 }
 
-namespace {
-
-struct TemporaryFolder {
-    fs::path path;
-    TemporaryFolder() {
-        path = fs::temp_directory_path() /
-               ("minidl_csv_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TemporaryFolder() { fs::remove_all(path); }
-};
-
-std::string read(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream content;
-    content << file.rdbuf();
-    return content.str();
-}
-
-}  // namespace
-
 TEST_CASE("CSVLogger writes Keras's header and one row per epoch") {
-    TemporaryFolder folder;
+    const testing::TemporaryFolder folder("minidl_csv_");
     const fs::path file = folder.path / "log.csv";
     Harness h(CSVLogger({.filename = file}));
-    CHECK(read(file).empty());
+    CHECK(testing::read_file(file).empty());
     h.epoch(0, 1.0f,
             {{"loss", 0.5},
              {"accuracy", 0.25},
              {"val_loss", 0.75},
              {"val_accuracy", 0.125},
              {"lr", 0.01}});
-    CHECK(read(file) ==
+    CHECK(testing::read_file(file) ==
           "epoch,accuracy,loss,lr,val_accuracy,val_loss\r\n0,0.25,0.5,0.01,0.125,0.75\r\n");
     h.epoch(1, 1.0f, {{"loss", static_cast<double>(0.1f)}, {"accuracy", 1.0}});
-    CHECK(read(file) ==
+    CHECK(testing::read_file(file) ==
           "epoch,accuracy,loss,lr,val_accuracy,val_loss\r\n"
           "0,0.25,0.5,0.01,0.125,0.75\r\n1,1.0,0.10000000149011612,NA,NA,NA\r\n");
     h.end();
@@ -415,11 +412,12 @@ TEST_CASE("CSVLogger writes Keras's header and one row per epoch") {
     Logs none;
     h.callback.on_train_begin(none);
     h.epoch(0, 1.0f, {{"loss", 2.0}});
-    CHECK(read(file) == "epoch,accuracy,loss,lr,val_accuracy,val_loss\r\n0,NA,2.0,NA,NA,NA\r\n");
+    CHECK(testing::read_file(file) ==
+          "epoch,accuracy,loss,lr,val_accuracy,val_loss\r\n0,NA,2.0,NA,NA,NA\r\n");
 }
 
 TEST_CASE("CSVLogger adds val_ columns when none is logged, appends, quotes and separates") {
-    TemporaryFolder folder;
+    const testing::TemporaryFolder folder("minidl_csv_");
     const fs::path file = folder.path / "log.csv";
     {
         Harness h(CSVLogger({.filename = file, .separator = ";"}));
@@ -427,18 +425,18 @@ TEST_CASE("CSVLogger adds val_ columns when none is logged, appends, quotes and 
         h.end();
     }
     const std::string first = "epoch;\"a;b\";loss;\"val_a;b\";val_loss\r\n0;1e-05;0.5;NA;NA\r\n";
-    CHECK(read(file) == first);
+    CHECK(testing::read_file(file) == first);
     {
         Harness h(CSVLogger({.filename = file, .separator = ";", .append = true}));
         h.epoch(1, 1.0f, {{"loss", 0.25}, {"a;b", 2.0}});
         h.end();
     }
-    CHECK(read(file) == first + "1;2.0;0.25;NA;NA\r\n");
+    CHECK(testing::read_file(file) == first + "1;2.0;0.25;NA;NA\r\n");
 
     const fs::path fresh = folder.path / "fresh.csv";
     Harness appended(CSVLogger({.filename = fresh, .append = true}));
     appended.epoch(0, 1.0f, {{"val_loss", 0.5}});
-    CHECK(read(fresh) == "epoch,val_loss\r\n0,0.5\r\n");
+    CHECK(testing::read_file(fresh) == "epoch,val_loss\r\n0,0.5\r\n");
 }
 
 TEST_CASE("CSVLogger checks its options and reports unwritable files") {

@@ -172,6 +172,16 @@ TEST_CASE("class_weight and sample_weight weigh the loss", "[fit]") {
           Approx(loss(data.y, logits, tensor(combined, {9})).item()).epsilon(1e-5));
     CHECK_THROWS_WITH(model.fit(data.x, data.y, {.verbose = 0, .class_weight = {{0, 1.0}}}),
                       Catch::Contains("class_weight has no weight for class 1"));
+    // Keras requires the keys 0 .. n-1, even when every label present has a weight.
+    CHECK_THROWS_WITH(
+        model.fit(data.x, data.y,
+                  {.verbose = 0, .class_weight = {{0, 1.0}, {1, 3.0}, {2, 0.5}, {4, 2.0}}}),
+        Catch::Contains("Expected `class_weight` to be a dict with keys from 0 to one less than "
+                        "the number of classes, found {0: 1.0, 1: 3.0, 2: 0.5, 4: 2.0}"));
+    CHECK_THROWS_WITH(
+        model.fit(data.x, data.y,
+                  {.verbose = 0, .class_weight = {{-1, 1.0}, {0, 1.0}, {1, 1.0}, {2, 1.0}}}),
+        Catch::Contains("found {-1: 1.0, 0: 1.0, 1: 1.0, 2: 1.0}"));
 }
 
 TEST_CASE("train_on_batch is one manual training step", "[fit]") {
@@ -235,6 +245,19 @@ TEST_CASE("accuracy is resolved from the shapes, as Keras's compile", "[fit]") {
     metrics::BinaryAccuracy binary_reference;
     binary_reference.update_state(targets, binary.predict_on_batch(data.x));
     CHECK(binary_logs.at("accuracy") == binary_reference.result());
+}
+
+TEST_CASE("compile's metric names become the logs' keys as in Keras", "[fit]") {
+    const Problem data = classification(6, 12);
+    Sequential model = affine_model();
+    // A function or alias keeps the given string; a class name gives the metric's own name.
+    model.compile("sgd", "mse",
+                  {"mae", "mean_squared_error", "MeanAbsoluteError", "RootMeanSquaredError"});
+    const Logs logs = model.test_on_batch(data.x, one_hot(data.y, 3));
+    CHECK(model.metrics_names() == std::vector<std::string>{"loss", "mae", "mean_squared_error",
+                                                            "mean_absolute_error",
+                                                            "root_mean_squared_error"});
+    CHECK(logs.at("mean_absolute_error") == logs.at("mae"));
 }
 
 TEST_CASE("a callback can stop training; predict concatenates batches", "[fit]") {

@@ -3,8 +3,6 @@
 // with keepdims, TensorFlow's tie rule, one graph node, config round trips, thread-count
 // independence and every error.
 #include <catch2/catch.hpp>
-#include <iostream>
-#include <string>
 
 #include <minidl/minidl.hpp>
 
@@ -18,33 +16,11 @@
 using namespace minidl;
 using layers::GlobalAveragePooling1D;
 using layers::GlobalMaxPooling1D;
-using minidl::testing::FixtureJson;
-
-namespace {
-
-/// Builds each `class_name` case's layer from its Keras config through the registry and checks
-/// its output and input gradient against the reference.
-void check_against_fixtures(const std::string& class_name) {
-    const FixtureJson cases = testing::load_fixture_cases("pool_layer_fixtures.json");
-    testing::WorstErrors worst;
-    int checked = 0;
-    for (const FixtureJson& fixture : cases) {
-        if (fixture.at("class_name") != class_name) continue;
-        const Json wrapper = {{"class_name", class_name},
-                              {"config", Json::parse(fixture.at("config").dump())}};
-        const std::unique_ptr<Layer> layer = layers::from_config(wrapper);
-        testing::check_layer_against_fixture(*layer, fixture, worst);
-        ++checked;
-    }
-    CHECK(checked >= 12);
-    std::cout << worst.summary(class_name + " (" + std::to_string(checked) + " cases)") << "\n";
-}
-
-}  // namespace
 
 TEST_CASE("global poolings match PyTorch float64 references, tied maxima included") {
-    check_against_fixtures("GlobalAveragePooling1D");
-    check_against_fixtures("GlobalMaxPooling1D");
+    testing::check_registered_layer_fixtures("pool_layer_fixtures.json", "GlobalAveragePooling1D",
+                                             12);
+    testing::check_registered_layer_fixtures("pool_layer_fixtures.json", "GlobalMaxPooling1D", 12);
 }
 
 TEST_CASE("global pooling options default to Keras's") {

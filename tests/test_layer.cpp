@@ -15,15 +15,10 @@
 using namespace minidl;
 using layers::Conv1D;
 using layers::SeparableConv1D;
+using testing::names_of;
 using testing::ramp;
 
 namespace {
-
-std::vector<std::string> names_of(const std::vector<Parameter>& weights) {
-    std::vector<std::string> names;
-    for (const Parameter& weight : weights) names.push_back(weight.name());
-    return names;
-}
 
 // A layer with a non-trainable weight created before its trainable one, so that weights()
 // order (trainable first) differs from creation order.

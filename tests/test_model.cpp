@@ -17,14 +17,9 @@
 using namespace minidl;
 using layers::Conv1D;
 using layers::SeparableConv1D;
+using testing::names_of;
 
 namespace {
-
-std::vector<std::string> names_of(const std::vector<Parameter>& weights) {
-    std::vector<std::string> names;
-    for (const Parameter& weight : weights) names.push_back(weight.name());
-    return names;
-}
 
 // A residual block: x + conv(x), with an L2 penalty on the conv kernel.
 struct Residual : Model {

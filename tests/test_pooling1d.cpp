@@ -2,8 +2,6 @@
 // (tests/data/pool_layer_fixtures.json, written by scripts/gen_pool_layer_fixtures.py), Keras's
 // defaults, output shapes, config round trips, thread-count independence and every error.
 #include <catch2/catch.hpp>
-#include <iostream>
-#include <string>
 
 #include <minidl/minidl.hpp>
 
@@ -16,33 +14,10 @@
 using namespace minidl;
 using layers::AveragePooling1D;
 using layers::MaxPooling1D;
-using minidl::testing::FixtureJson;
-
-namespace {
-
-/// Builds each `class_name` case's layer from its Keras config through the registry and checks
-/// its output and input gradient against the reference.
-void check_against_fixtures(const std::string& class_name) {
-    const FixtureJson cases = testing::load_fixture_cases("pool_layer_fixtures.json");
-    testing::WorstErrors worst;
-    int checked = 0;
-    for (const FixtureJson& fixture : cases) {
-        if (fixture.at("class_name") != class_name) continue;
-        const Json wrapper = {{"class_name", class_name},
-                              {"config", Json::parse(fixture.at("config").dump())}};
-        const std::unique_ptr<Layer> layer = layers::from_config(wrapper);
-        testing::check_layer_against_fixture(*layer, fixture, worst);
-        ++checked;
-    }
-    CHECK(checked >= 40);
-    std::cout << worst.summary(class_name + " (" + std::to_string(checked) + " cases)") << "\n";
-}
-
-}  // namespace
 
 TEST_CASE("MaxPooling1D and AveragePooling1D match PyTorch float64 references") {
-    check_against_fixtures("MaxPooling1D");
-    check_against_fixtures("AveragePooling1D");
+    testing::check_registered_layer_fixtures("pool_layer_fixtures.json", "MaxPooling1D", 40);
+    testing::check_registered_layer_fixtures("pool_layer_fixtures.json", "AveragePooling1D", 40);
 }
 
 TEST_CASE("pooling options default to Keras's") {

@@ -3,8 +3,6 @@
 // hand-computed examples from Keras's docstrings, gradients, config round trips (int or pair),
 // thread-count independence and every error.
 #include <catch2/catch.hpp>
-#include <iostream>
-#include <string>
 
 #include <minidl/minidl.hpp>
 
@@ -19,27 +17,8 @@ using namespace minidl;
 using layers::Cropping1D;
 using layers::UpSampling1D;
 using layers::ZeroPadding1D;
-using minidl::testing::FixtureJson;
 
 namespace {
-
-/// Builds each `class_name` case's layer from its Keras config through the registry and checks
-/// its output and input gradient against the reference.
-void check_against_fixtures(const std::string& class_name) {
-    const FixtureJson cases = testing::load_fixture_cases("pool_layer_fixtures.json");
-    testing::WorstErrors worst;
-    int checked = 0;
-    for (const FixtureJson& fixture : cases) {
-        if (fixture.at("class_name") != class_name) continue;
-        const Json wrapper = {{"class_name", class_name},
-                              {"config", Json::parse(fixture.at("config").dump())}};
-        const std::unique_ptr<Layer> layer = layers::from_config(wrapper);
-        testing::check_layer_against_fixture(*layer, fixture, worst);
-        ++checked;
-    }
-    CHECK(checked >= 4);
-    std::cout << worst.summary(class_name + " (" + std::to_string(checked) + " cases)") << "\n";
-}
 
 /// Keras's docstring input: np.arange(12).reshape(2, 2, 3) (or `shape`).
 Tensor arange_input(const Shape& shape = {2, 2, 3}) {
@@ -50,7 +29,7 @@ Tensor arange_input(const Shape& shape = {2, 2, 3}) {
 
 TEST_CASE("UpSampling1D, ZeroPadding1D and Cropping1D match PyTorch float64 references") {
     for (const char* class_name : {"UpSampling1D", "ZeroPadding1D", "Cropping1D"}) {
-        check_against_fixtures(class_name);
+        testing::check_registered_layer_fixtures("pool_layer_fixtures.json", class_name, 4);
     }
 }
 

@@ -8,6 +8,8 @@
 
 #include <minidl/minidl.hpp>
 
+#include "layer_test_support.hpp"
+
 #include "minidl/layers/conv1d.hpp"
 #include "minidl/layers/input_layer.hpp"
 #include "minidl/layers/separable_conv1d.hpp"
@@ -17,14 +19,9 @@ using namespace minidl;
 using layers::Conv1D;
 using layers::InputLayer;
 using layers::SeparableConv1D;
+using testing::names_of;
 
 namespace {
-
-std::vector<std::string> names_of(const std::vector<Parameter>& weights) {
-    std::vector<std::string> names;
-    for (const Parameter& weight : weights) names.push_back(weight.name());
-    return names;
-}
 
 // A summary line: `text` padded with spaces to Keras's 65 columns.
 std::string row(const std::string& text) { return text + std::string(65 - text.size(), ' '); }

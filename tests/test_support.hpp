@@ -4,6 +4,10 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include <minidl/minidl.hpp>
 
@@ -28,5 +32,29 @@ class ThreadCount {
   private:
     int previous_;
 };
+
+/// A fresh empty folder under the system's temporary folder, named `prefix` and a number unique
+/// to this object, removed with everything in it at the end.
+struct TemporaryFolder {
+    std::filesystem::path path;
+
+    explicit TemporaryFolder(const std::string& prefix)
+        : path(std::filesystem::temp_directory_path() /
+               (prefix + std::to_string(reinterpret_cast<std::uintptr_t>(this)))) {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TemporaryFolder() { std::filesystem::remove_all(path); }
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+};
+
+/// The whole content of the file at `path` (empty when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream content;
+    content << file.rdbuf();
+    return content.str();
+}
 
 }  // namespace minidl::testing

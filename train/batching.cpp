@@ -8,6 +8,7 @@
 #include "minidl/core/creation.hpp"
 #include "minidl/core/error.hpp"
 #include "minidl/core/ops.hpp"
+#include "minidl/train/text_internal.hpp"
 
 namespace minidl::detail {
 
@@ -58,8 +59,29 @@ std::vector<int64_t> batch_rows(const std::vector<int64_t>& order, int64_t begin
     return {order.begin() + begin, order.begin() + end};
 }
 
+namespace {
+
+/// Keras's rule: the keys are the classes 0 .. n-1, each once (keys are unique in a map, so
+/// the smallest being 0 and the largest n-1 is enough).
+void check_class_ids(const std::map<int64_t, double>& class_weight) {
+    const auto classes = static_cast<int64_t>(class_weight.size());
+    if (class_weight.begin()->first == 0 && class_weight.rbegin()->first == classes - 1) return;
+    std::string found = "{";
+    for (const auto& [id, weight] : class_weight) {
+        if (found.size() > 1) found += ", ";
+        found += std::to_string(id) + ": " + train_text::python_float_repr(weight);
+    }
+    throw ValueError(
+        "fit: Expected `class_weight` to be a dict with keys from 0 to one less than the number "
+        "of classes, found " +
+        found + "}");
+}
+
+}  // namespace
+
 Tensor class_sample_weights(const Tensor& y, const std::map<int64_t, double>& class_weight) {
     if (class_weight.empty()) return {};
+    check_class_ids(class_weight);
     if (y.rank() > 2) {
         throw ValueError(
             "fit: class_weight is not supported for targets of rank > 2, got y of "

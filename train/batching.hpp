@@ -30,8 +30,8 @@ std::vector<int64_t> sample_order(int64_t n, bool shuffle, Generator& generator)
 std::vector<int64_t> batch_rows(const std::vector<int64_t>& order, int64_t begin, int64_t end);
 
 /// Keras's class_weight as one weight per sample: y holds class indices ([N] or [N, 1]) or
-/// one-hot rows ([N, C], the argmax is the class). ValueError for a class without a weight or
-/// a target of rank > 2.
+/// one-hot rows ([N, C], the argmax is the class). ValueError for keys other than 0 .. n-1 (as
+/// Keras), a class without a weight or a target of rank > 2.
 Tensor class_sample_weights(const Tensor& y, const std::map<int64_t, double>& class_weight);
 
 /// sample_weight * class weights, either possibly undefined (then the other, or undefined).

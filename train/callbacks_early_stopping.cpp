@@ -52,8 +52,11 @@ void EarlyStopping::on_epoch_end(int64_t epoch, Logs& logs) {
             "` which is not available. Available metrics are: " + detail::available_metrics(logs));
     }
     if (!current || epoch < options_.start_from_epoch) return;
-    // Keras keeps the first monitored epoch's weights in case nothing ever improves.
-    if (options_.restore_best_weights && !best_weights_) best_weights_ = model().get_weights();
+    // Keras keeps the first monitored epoch (and its weights) in case nothing ever improves.
+    if (options_.restore_best_weights && !best_weights_) {
+        best_weights_ = model().get_weights();
+        best_epoch_ = epoch;
+    }
 
     ++wait_;
     if (is_improvement(*current, best_)) {

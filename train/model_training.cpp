@@ -1,6 +1,7 @@
 // Model's training API: compile, fit, evaluate, predict and the *_on_batch steps, as
 // keras.Model's train_step/test_step loops (docs/training.md).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iostream>
 
@@ -51,6 +52,15 @@ std::shared_ptr<metrics::PredictionMetric> accuracy_for(const std::string& name,
     }
     return std::make_shared<metrics::CategoricalAccuracy>(
         metrics::CategoricalAccuracyOptions{.name = name});
+}
+
+/// The logs' key of compile's metric `name`: Keras logs a metric named by its function or alias
+/// ("mae", "mean_absolute_error") under that string, and one named by its class
+/// ("MeanAbsoluteError") under the metric object's own name ("mean_absolute_error").
+std::string metric_key(const std::string& name, const metrics::PredictionMetric& metric) {
+    const bool class_name =
+        std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::isupper(c); });
+    return class_name ? metric.name() : name;
 }
 
 }  // namespace
@@ -133,7 +143,8 @@ void Model::update_metrics(const Tensor& y, const Tensor& y_pred, const Tensor& 
             } else if (lowercase(arg.name()) == "accuracy" || lowercase(arg.name()) == "acc") {
                 c.metrics.push_back({arg.name(), accuracy_for(arg.name(), y, y_pred)});
             } else {
-                c.metrics.push_back({arg.name(), metrics::get(arg.name())});
+                std::shared_ptr<metrics::PredictionMetric> metric = metrics::get(arg.name());
+                c.metrics.push_back({metric_key(arg.name(), *metric), std::move(metric)});
             }
         }
         c.metrics_resolved = true;
@@ -165,18 +176,28 @@ Logs Model::test_step(const Tensor& x, const Tensor& y, const Tensor& sample_wei
     return current_logs();
 }
 
+namespace {
+
+// x, y and sample_weight of one batch have the same number of samples.
+void check_batch(const std::string& where, const Tensor& x, const Tensor& y,
+                 const Tensor& sample_weight) {
+    const int64_t samples = detail::sample_count(x, where + "x");
+    if (samples == 0) throw ValueError(where + "x has no samples");
+    if (!y.defined()) throw ValueError(where + "y is undefined");
+    detail::require_samples(y, samples, where + "y", "x");
+    detail::require_samples(sample_weight, samples, where + "sample_weight", "x");
+}
+
+}  // namespace
+
 Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-    const int64_t samples = detail::sample_count(x, name() + ": train_on_batch: x");
-    detail::require_samples(y, samples, "y", "x");
-    detail::require_samples(sample_weight, samples, "sample_weight", "x");
+    check_batch(name() + ": train_on_batch: ", x, y, sample_weight);
     reset_metrics();
     return train_step(x, y, sample_weight);
 }
 
 Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-    const int64_t samples = detail::sample_count(x, name() + ": test_on_batch: x");
-    detail::require_samples(y, samples, "y", "x");
-    detail::require_samples(sample_weight, samples, "sample_weight", "x");
+    check_batch(name() + ": test_on_batch: ", x, y, sample_weight);
     reset_metrics();
     return test_step(x, y, sample_weight);
 }
@@ -263,10 +284,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
     compilation();
     const std::string where = name() + ": fit: ";
     check_fit_options(options, where);
-    const int64_t samples = detail::sample_count(x, where + "x");
-    detail::require_samples(y, samples, where + "y", "x");
-    if (!y.defined()) throw ValueError(where + "y is undefined");
-    detail::require_samples(options.sample_weight, samples, where + "sample_weight", "x");
+    check_batch(where, x, y, options.sample_weight);
     const Tensor weights = detail::combine_weights(
         options.sample_weight, detail::class_sample_weights(y, options.class_weight));
     const FitData data = split_fit_data(x, y, weights, options, where);
@@ -308,10 +326,13 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
                          options.batch_size, callbacks.user_callbacks());
             for (const auto& [key, value] : val_logs) epoch_logs.set("val_" + key, value);
         }
-        epoch_logs.set("lr", optimizer().learning_rate());
+        // The epoch's rate, before a callback such as ReduceLROnPlateau changes it.
+        const double learning_rate = optimizer().learning_rate();
         callbacks.run(&Callback::on_epoch_end, epoch, epoch_logs);
-        history.record(epoch, epoch_logs);
         train_logs = epoch_logs;
+        // Keras's callbacks see "lr" only when a callback logs it; the History always has it.
+        if (!epoch_logs.contains("lr")) epoch_logs.set("lr", learning_rate);
+        history.record(epoch, epoch_logs);
         if (stop_training) break;
     }
     callbacks.run(&Callback::on_train_end, train_logs);
@@ -342,10 +363,8 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& op
     compilation();
     const std::string where = name() + ": evaluate: ";
     require_positive_batch(options.batch_size, where);
-    const int64_t samples = detail::sample_count(x, where + "x");
-    if (!y.defined()) throw ValueError(where + "y is undefined");
-    detail::require_samples(y, samples, where + "y", "x");
-    detail::require_samples(options.sample_weight, samples, where + "sample_weight", "x");
+    check_batch(where, x, y, options.sample_weight);
+    const int64_t samples = x.size(0);
     ProgressLogger progress({.verbose = options.verbose,
                              .epochs = 1,
                              .steps = steps_for(samples, options.batch_size),

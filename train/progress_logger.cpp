@@ -8,15 +8,6 @@
 namespace minidl {
 namespace {
 
-/// The logs a bar shows: all but the learning rate, which Keras's bar leaves out.
-Logs shown_values(const Logs& logs) {
-    Logs shown;
-    for (const auto& [name, value] : logs) {
-        if (name != "lr") shown.set(name, value);
-    }
-    return shown;
-}
-
 void require_non_negative(int64_t value, const char* argument) {
     if (value < 0) {
         throw ValueError(std::string("ProgressLogger: '") + argument + "' must be >= 0, got " +
@@ -100,15 +91,14 @@ void ProgressLogger::update_bar(int64_t batch, const Logs& logs) {
     seen_ = batch + 1;
     // Keras redraws at batches for verbose 1 only; verbose 2 waits for the final line.
     if (!progbar_ || options_.verbose != 1) return;
-    const Logs shown = shown_values(logs);
     // Batch logs already hold the epoch's running values: show them as given.
-    progbar_->add_stateful_metrics(train_text::names(shown));
-    progbar_->update(seen_, shown, false);
+    progbar_->add_stateful_metrics(train_text::names(logs));
+    progbar_->update(seen_, logs, false);
 }
 
 void ProgressLogger::finish_bar(const Logs& logs) {
     if (!progbar_) return;
-    progbar_->update(options_.steps > 0 ? options_.steps : seen_, shown_values(logs), true);
+    progbar_->update(options_.steps > 0 ? options_.steps : seen_, logs, true);
     progbar_.reset();
 }
 

@@ -130,6 +130,22 @@ void for_each_input_row(const Pool1DSizes& s, float* grad_x, const Body& body) {
     });
 }
 
+/// out row b = example b's first row of x, then combine(out row, row) with each later row in
+/// order, in chunks of parallel_for over the examples.
+template <class Combine>
+void fold_example_rows(const GlobalPool1DSizes& s, const float* x, float* out,
+                       const Combine& combine) {
+    const int64_t C = s.channels;
+    parallel_for(s.batch, row_grain(s.length * C), [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b) {
+            const float* xb = x + b * s.length * C;
+            float* acc = out + b * C;
+            std::copy_n(xb, C, acc);
+            for (int64_t t = 1; t < s.length; ++t) combine(acc, xb + t * C, C);
+        }
+    });
+}
+
 }  // namespace
 
 // ---- windowed ----
@@ -186,16 +202,8 @@ void avg_pool1d_backward(const Pool1DSizes& s, const float* grad, float* grad_x)
 // ---- global ----
 
 void global_avg_pool1d_forward(const GlobalPool1DSizes& s, const float* x, float* out) {
-    const int64_t C = s.channels;
-    parallel_for(s.batch, row_grain(s.length * C), [&](int64_t begin, int64_t end) {
-        for (int64_t b = begin; b < end; ++b) {
-            const float* xb = x + b * s.length * C;
-            float* mean = out + b * C;
-            std::copy_n(xb, C, mean);
-            for (int64_t t = 1; t < s.length; ++t) add_row(mean, xb + t * C, C);
-            divide_row(mean, static_cast<float>(s.length), C);
-        }
-    });
+    fold_example_rows(s, x, out, add_row);
+    divide_row(out, static_cast<float>(s.length), s.batch * s.channels);
 }
 
 void global_avg_pool1d_backward(const GlobalPool1DSizes& s, const float* grad, float* grad_x) {
@@ -211,15 +219,7 @@ void global_avg_pool1d_backward(const GlobalPool1DSizes& s, const float* grad, f
 }
 
 void global_max_pool1d_forward(const GlobalPool1DSizes& s, const float* x, float* out) {
-    const int64_t C = s.channels;
-    parallel_for(s.batch, row_grain(s.length * C), [&](int64_t begin, int64_t end) {
-        for (int64_t b = begin; b < end; ++b) {
-            const float* xb = x + b * s.length * C;
-            float* best = out + b * C;
-            std::copy_n(xb, C, best);
-            for (int64_t t = 1; t < s.length; ++t) take_larger(best, xb + t * C, C);
-        }
-    });
+    fold_example_rows(s, x, out, take_larger);
 }
 
 void global_max_pool1d_backward(const GlobalPool1DSizes& s, const float* x, const float* out,
