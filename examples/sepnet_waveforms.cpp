@@ -1,9 +1,11 @@
 // The flagship example (`make demo`): a model of causal, dilated SeparableConv1D layers learns to
 // tell four kinds of waves apart (sine, square, sawtooth, chirp), trained with Keras's
-// compile / fit / evaluate, a progress bar and early stopping.
+// compile / fit / evaluate, a progress bar and early stopping; then saved to a JSON model file
+// and reloaded, and the reloaded model scored again.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <minidl/minidl.hpp>
 
@@ -72,5 +74,14 @@ int main() {
                 *std::max_element(history["val_accuracy"].begin(), history["val_accuracy"].end()));
     std::printf("test on %lld new waves: loss %.4f - accuracy %.4f (target %.2f)\n",
                 static_cast<long long>(kTestSamples), scores.at("loss"), accuracy, kTarget);
-    return accuracy >= kTarget ? 0 : 1;
+
+    const std::filesystem::path saved = std::filesystem::temp_directory_path() / "sepnet_demo.json";
+    serialization::save_model(model, saved);
+    const auto reloaded = serialization::load_model(saved);
+    const double reloaded_accuracy =
+        reloaded->evaluate(test.x, test.y, {.verbose = 0}).at("accuracy");
+    std::printf("saved to %s (%.0f kB) and reloaded: accuracy %.4f (%s)\n", saved.c_str(),
+                static_cast<double>(std::filesystem::file_size(saved)) / 1000.0, reloaded_accuracy,
+                reloaded_accuracy == accuracy ? "identical" : "DIFFERENT");
+    return accuracy >= kTarget && reloaded_accuracy == accuracy ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "minidl/core/error.hpp"
 
@@ -65,6 +66,108 @@ Json whole_as_int(double value) {
         return static_cast<int64_t>(value);
     }
     return value;
+}
+
+ConfigError::ConfigError(std::string pointer, std::string problem)
+    : ValueError(pointer.empty() ? problem : pointer + ": " + problem),
+      pointer_(std::move(pointer)),
+      problem_(std::move(problem)) {}
+
+std::string json_pointer_token(std::string_view key) {
+    std::string token = "/";
+    for (const char c : key) {
+        if (c == '~') {
+            token += "~0";
+        } else if (c == '/') {
+            token += "~1";
+        } else {
+            token += c;
+        }
+    }
+    return token;
+}
+
+namespace {
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// Levenshtein distance, for telling a misspelt key.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+/// The texts `message` quotes ('...' or "..."), in order.
+std::vector<std::string> quoted_texts(const std::string& message) {
+    std::vector<std::string> texts;
+    for (std::size_t open = 0; open < message.size(); ++open) {
+        const char quote = message[open];
+        if (quote != '\'' && quote != '"') continue;
+        const std::size_t close = message.find(quote, open + 1);
+        if (close == std::string::npos) break;
+        texts.push_back(message.substr(open + 1, close - open - 1));
+        open = close;
+    }
+    return texts;
+}
+
+struct NamedKey {
+    std::string key;   ///< empty when the message names no key of the config
+    std::string hint;  ///< added to the message, e.g. for a misspelt key
+};
+
+/// The key of `config` that `message` names: the first quoted text that is a key (messages
+/// quote the argument: "unknown key 'kernal_size'", "'filters' must be ..."), else the first
+/// word directly before a ':' that is one ("padding: expected one of ..."), else a key spelt
+/// within two letters of a quoted text ("'kernel_size' is required" when the config has
+/// "kernal_size").
+NamedKey named_key(const std::string& message, const Json& config) {
+    if (!config.is_object()) return {};
+    const std::vector<std::string> quoted = quoted_texts(message);
+    for (const std::string& text : quoted) {
+        if (config.contains(text)) return {text, ""};
+    }
+    for (std::size_t colon = message.find(':'); colon != std::string::npos;
+         colon = message.find(':', colon + 1)) {
+        std::size_t start = colon;
+        while (start > 0 && is_word_char(message[start - 1])) --start;
+        const std::string word = message.substr(start, colon - start);
+        if (!word.empty() && config.contains(word)) return {word, ""};
+    }
+    constexpr std::size_t kMaxTypos = 2;
+    for (const std::string& text : quoted) {
+        if (text.size() <= kMaxTypos + 1) continue;
+        for (const auto& [key, value] : config.items()) {
+            (void)value;
+            if (edit_distance(text, key) <= kMaxTypos) {
+                return {key, " ('" + key + "' is not an argument of this layer: is it '" + text +
+                                 "' misspelt?)"};
+            }
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+ConfigError locate_config_error(const Error& error, const Json& config, const std::string& prefix) {
+    if (const auto* located = dynamic_cast<const ConfigError*>(&error)) {
+        return ConfigError(prefix + located->pointer(), located->problem());
+    }
+    const std::string message = error.what();
+    const NamedKey named = named_key(message, config);
+    if (named.key.empty()) return ConfigError(prefix, message);
+    return ConfigError(prefix + json_pointer_token(named.key), message + named.hint);
 }
 
 ConfigReader::ConfigReader(const Json& config, std::string context)

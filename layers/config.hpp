@@ -42,6 +42,31 @@ std::string lowercase(std::string_view text);
 /// (MaxNorm's default max_value is 2, not 2.0).
 Json whole_as_int(double value);
 
+/// A ValueError about one value of a config, located by a JSON Pointer relative to the config
+/// being read: "/layers/2/config/kernal_size" for a Sequential config, "" for the config itself.
+/// A reader of a nested config prefixes the pointer with where that config sits, so that a file
+/// reader can name the exact place ("model.json: /config/layers/2/config/kernal_size: ...").
+class ConfigError : public ValueError {
+  public:
+    /// what() is "<pointer>: <problem>", or the problem alone for an empty pointer.
+    ConfigError(std::string pointer, std::string problem);
+    const std::string& pointer() const { return pointer_; }
+    const std::string& problem() const { return problem_; }
+
+  private:
+    std::string pointer_;
+    std::string problem_;
+};
+
+/// "/" and `key` escaped as a JSON Pointer reference token (RFC 6901: '~' is "~0", '/' is "~1").
+std::string json_pointer_token(std::string_view key);
+
+/// `error`, thrown while reading `config`, as a ConfigError located under `prefix`: a ConfigError
+/// keeps its own pointer after `prefix`; any other error is placed at the key of `config` its
+/// message names (the first quoted word that is a key, else the first word before a ':' that
+/// is one), or at `config` itself.
+ConfigError locate_config_error(const Error& error, const Json& config, const std::string& prefix);
+
 /// Reads one config object: each getter marks its key as read, applies Keras's default when the
 /// key is absent (or null), and throws ValueError naming `context` and the key when the value has
 /// the wrong type. finish() rejects keys nobody read.

@@ -32,7 +32,9 @@ InputLayer::InputLayer(const InputLayerOptions& options)
     : Layer("input", input_layer_name(options.name), true) {
     if (options.input_shape.empty())
         throw ValueError(name() + ": 'input_shape' is required (the shape of one sample)");
-    for (int64_t size : options.input_shape) require_positive_argument(size, "input_shape", name());
+    for (int64_t size : options.input_shape) {
+        if (size != -1) require_positive_argument(size, "input_shape", name());
+    }
     if (options.batch_size) require_positive_argument(*options.batch_size, "batch_size", name());
     set_batch_input_shape(batch_input_shape_of(options));
 }
@@ -76,7 +78,7 @@ std::unique_ptr<InputLayer> InputLayer::from_config(const Json& config) {
     }
     ConfigReader reader(renamed, "InputLayer config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
-    for (const char* flag : {"sparse", "ragged"}) {
+    for (const char* flag : {"sparse", "ragged", "optional"}) {
         if (reader.get_bool(flag, false)) reader.fail(flag, "is not supported (must be false)");
     }
     reader.finish();
@@ -87,10 +89,11 @@ std::unique_ptr<InputLayer> InputLayer::from_config(const Json& config) {
     const std::vector<int64_t>& shape = *base.batch_input_shape;
     if (shape[0] >= 0) options.batch_size = shape[0];
     options.input_shape.assign(shape.begin() + 1, shape.end());
-    for (int64_t size : options.input_shape) {
-        if (size < 0) reader.fail("batch_input_shape", "must give every non-batch size");
+    try {
+        return std::make_unique<InputLayer>(options);
+    } catch (const ValueError& error) {
+        reader.fail("batch_input_shape", std::string("is not a valid shape: ") + error.what());
     }
-    return std::make_unique<InputLayer>(options);
 }
 
 }  // namespace minidl::layers

@@ -17,6 +17,12 @@ Shape Model::compute_output_shape(const Shape& input_shape) const {
     return const_cast<Model&>(*this)(zeros(input_shape), false).shape();
 }
 
+Json Model::config() const {
+    throw ValueError(name() + " (" + class_name() +
+                     "): a subclassed Model has no config; override config() and register a "
+                     "factory with layers::register_layer to save its architecture");
+}
+
 std::vector<std::shared_ptr<Layer>> Model::layers() const {
     std::vector<std::shared_ptr<Layer>> result;
     for (const auto& layer : sublayers()) {

@@ -36,6 +36,10 @@ class Model : public Layer {
     explicit Model(std::string name = {});
 
     std::string class_name() const override { return "Model"; }
+    /// A subclassed model has no config of its own (Keras raises NotImplementedError): throws
+    /// ValueError. Override it, with a factory registered by layers::register_layer that reads
+    /// it back, to save the model's architecture as JSON (serialization/model_config.hpp).
+    Json config() const override;
     /// Runs the model on zeros of `input_shape` without recording a graph.
     Shape compute_output_shape(const Shape& input_shape) const override;
 
@@ -57,6 +61,10 @@ class Model : public Layer {
     /// The compiled optimizer and loss; ValueError when not compiled.
     optim::Optimizer& optimizer() const;
     const losses::Loss& loss() const;
+    /// The metrics exactly as compile() received them (names or objects, in order), for
+    /// saving the compile arguments (serialization/compile_config.hpp); ValueError when not
+    /// compiled.
+    const std::vector<MetricArg>& compiled_metric_args() const;
 
     /// Trains for options.epochs epochs over mini-batches of (x, y); returns the per-epoch
     /// logs: loss (with the regularization penalties, as Keras), the metrics, their val_
@@ -87,6 +95,17 @@ class Model : public Layer {
     /// Set by a callback to end fit after the current batch (Keras's model.stop_training).
     bool stop_training = false;
 
+    /// The epochs that led to the current weights (Keras's model.history): fit records each
+    /// epoch here before its callbacks' on_epoch_end, so a checkpoint written there holds it.
+    /// A fit from initial_epoch 0 starts it afresh; one from initial_epoch n keeps the epochs
+    /// before n (restored by serialization::load_checkpoint, or from an earlier fit).
+    const History& history() const { return history_; }
+    void set_history(History history) { history_ = std::move(history); }
+
+    /// Gives the compiled optimizer the model's weights it does not have yet (fit does this at
+    /// its first batch), so that its state can be restored before training resumes.
+    void give_new_weights_to_optimizer();
+
   protected:
     /// For subclasses with their own default-name prefix (Sequential: "sequential").
     Model(std::string_view prefix, std::string name);
@@ -101,8 +120,6 @@ class Model : public Layer {
   private:
     struct Compiled;
     Compiled& compilation() const;
-    /// Gives the optimizer the weights created since it last saw the model.
-    void give_new_weights_to_optimizer();
     /// The running loss and metric values.
     Logs current_logs() const;
     /// Adds a batch to the loss tracker and the metrics (resolved from compile()'s names at the
@@ -114,6 +131,7 @@ class Model : public Layer {
                   const std::vector<Callback*>& callbacks);
 
     std::shared_ptr<Compiled> compiled_;
+    History history_;
 };
 
 }  // namespace minidl

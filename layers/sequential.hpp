@@ -44,6 +44,21 @@ class Sequential : public Model {
     std::string class_name() const override { return "Sequential"; }
     Shape compute_output_shape(const Shape& input_shape) const override;
 
+    /// tf.keras 2.13's Sequential.get_config: {"name", "layers": [...]}, every layer (the
+    /// InputLayer too) as layers::to_config_entry writes it, with the input shape it was built
+    /// for when the model is built; then "build_input_shape" (batch null) when the model was
+    /// built from a shape it does not declare (build() or a first call).
+    Json config() const override;
+    /// A model from a Sequential config of any tf.keras 2.x / Keras 3 layout: a plain list of
+    /// layers (Keras <= 2.1) or {"name", "layers", "build_input_shape"?} (Keras 3's "trainable"
+    /// and "dtype" too). The model is built when its input shape is known: an InputLayer
+    /// (tf.keras 2.x's batch_input_shape or Keras 3's batch_shape), the first layer's
+    /// batch_input_shape, build_input_shape, or the first layer's build_config. Throws
+    /// ConfigError with the JSON Pointer of the bad value within `config`
+    /// ("/layers/2/config/kernal_size"): an unknown class or key, a wrong type, no layers, an
+    /// InputLayer that is not first, duplicate names, a layer that does not fit the one before.
+    static std::unique_ptr<Sequential> from_config(const Json& config);
+
     /// Appends a layer (ValueError for a duplicate name; a built model builds it at once).
     void add(LayerRef layer);
     /// Removes the last layer (ValueError when empty); a built model stays built.
@@ -51,6 +66,8 @@ class Sequential : public Model {
 
     /// The input shape with batch -1 (from the InputLayer or batch_input_shape), if known.
     std::optional<std::vector<int64_t>> input_shape() const;
+    /// The input shape the model was built for (batch included), once built.
+    const std::optional<Shape>& built_input_shape() const { return built_input_shape_; }
 
   protected:
     Tensor call(const Tensor& x, bool training) override;
@@ -59,7 +76,8 @@ class Sequential : public Model {
     std::vector<std::optional<std::vector<int64_t>>> layer_output_shapes() const override;
 
   private:
-    /// Builds the model when the input shape is known and it is not built yet.
+    /// Builds the model when the input shape is known and it is not built yet. A shape with an
+    /// unknown (None) size other than the batch leaves the model to build on its first call.
     void build_from_input_shape();
 
     std::optional<Shape> built_input_shape_;

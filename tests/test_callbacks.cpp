@@ -10,12 +10,15 @@
 #include <minidl/minidl.hpp>
 #include "minidl/layers/dense.hpp"
 #include "minidl/layers/model.hpp"
+#include "minidl/serialization/checkpoint.hpp"
+#include "minidl/serialization/weights.hpp"
 #include "minidl/train/callbacks.hpp"
 
 #include "test_support.hpp"
 
 using namespace minidl;
 using namespace minidl::callbacks;
+using minidl::testing::TemporaryFolder;
 namespace fs = std::filesystem;
 
 namespace {
@@ -222,43 +225,72 @@ TEST_CASE("EarlyStopping checks its options") {
 }
 
 TEST_CASE("ModelCheckpoint saves every epoch under Keras's formatted path") {
-    Harness h(ModelCheckpoint({.filepath = "ckpt/{epoch:02d}-{val_loss:.2f}.weights"}));
-    CHECK(h.callback.best_weights().empty());
+    const TemporaryFolder folder("minidl_model_checkpoint");
+    const std::string pattern = (folder.path / "ckpt/{epoch:02d}-{val_loss:.2f}.weights").string();
+    reset_layer_names();  // the reloaded copy's weights get the same names
+    Harness h(ModelCheckpoint({.filepath = pattern, .save_weights_only = true}));
     h.epoch(0, 1.0f, val_loss(1.0));
     h.epoch(1, 2.0f, val_loss(1.5));
     h.epoch(2, 3.0f, val_loss(0.4999));
     CHECK(h.callback.saves() == 3);
-    CHECK(h.callback.last_filepath() == "ckpt/03-0.50.weights");
-    REQUIRE(h.callback.best_weights().size() == 2);
-    CHECK(h.callback.best_weights()[0].to_vector() == std::vector<float>{3.0f, 3.0f});
+    CHECK(h.callback.last_filepath() == (folder.path / "ckpt/03-0.50.weights").string());
+    CHECK(fs::exists(folder.path / "ckpt/01-1.00.weights"));
+    CHECK(fs::exists(folder.path / "ckpt/02-1.50.weights"));
+    reset_layer_names();
+    Tiny reloaded;
+    serialization::load_weights(reloaded, h.callback.last_filepath());
+    CHECK(kernel(reloaded) == 3.0f);
+}
+
+TEST_CASE("ModelCheckpoint writes checkpoints with the epochs completed") {
+    const TemporaryFolder folder("minidl_model_checkpoint");
+    reset_layer_names();
+    Harness h(ModelCheckpoint({.filepath = (folder.path / "ckpt.json").string()}));
+    h.epoch(0, 1.0f, val_loss(1.0));
+    h.epoch(1, 2.0f, val_loss(0.5));
+    reset_layer_names();
+    Tiny reloaded;
+    const serialization::TrainingProgress progress =
+        serialization::load_checkpoint(reloaded, folder.path / "ckpt.json");
+    CHECK(progress.epoch == 2);
+    CHECK(kernel(reloaded) == 2.0f);
 }
 
 TEST_CASE("ModelCheckpoint with save_best_only keeps the best epoch's weights") {
-    Harness h(ModelCheckpoint({.filepath = "m.ckpt", .verbose = 1, .save_best_only = true}));
+    const TemporaryFolder folder("minidl_model_checkpoint");
+    const std::string path = (folder.path / "m.weights").string();
+    reset_layer_names();
+    Harness h(ModelCheckpoint(
+        {.filepath = path, .verbose = 1, .save_best_only = true, .save_weights_only = true}));
     {
         Capture out(std::cout);
         h.epoch(0, 1.0f, val_loss(1.0));
         h.epoch(1, 2.0f, val_loss(0.5));
         h.epoch(2, 3.0f, val_loss(0.7));
         CHECK(out.text() ==
-              "\nEpoch 1: val_loss improved from inf to 1.00000, saving model to m.ckpt\n"
-              "\nEpoch 2: val_loss improved from 1.00000 to 0.50000, saving model to m.ckpt\n"
-              "\nEpoch 3: val_loss did not improve from 0.50000\n");
+              "\nEpoch 1: val_loss improved from inf to 1.00000, saving model to " + path +
+                  "\n\nEpoch 2: val_loss improved from 1.00000 to 0.50000, saving model to " +
+                  path + "\n\nEpoch 3: val_loss did not improve from 0.50000\n");
     }
     CHECK(h.callback.saves() == 2);
     CHECK(h.callback.best() == 0.5);
-    CHECK(h.callback.best_weights()[0].to_vector() == std::vector<float>{2.0f, 2.0f});
+    reset_layer_names();
+    Tiny reloaded;
+    serialization::load_weights(reloaded, path);
+    CHECK(kernel(reloaded) == 2.0f);
 
-    Harness threshold(
-        ModelCheckpoint({.filepath = "t", .save_best_only = true, .initial_value_threshold = 0.8}));
+    Harness threshold(ModelCheckpoint({.filepath = (folder.path / "t").string(),
+                                       .save_best_only = true,
+                                       .initial_value_threshold = 0.8}));
     threshold.epoch(0, 1.0f, val_loss(0.9));
     CHECK(threshold.callback.saves() == 0);
     threshold.epoch(1, 2.0f, val_loss(0.7));
     CHECK(threshold.callback.saves() == 1);
 
     // "auto" maximizes names containing "acc" (and F-measures).
-    Harness accuracy(
-        ModelCheckpoint({.filepath = "a", .monitor = "val_acc_top", .save_best_only = true}));
+    Harness accuracy(ModelCheckpoint({.filepath = (folder.path / "a").string(),
+                                      .monitor = "val_acc_top",
+                                      .save_best_only = true}));
     accuracy.epoch(0, 1.0f, {{"val_acc_top", 0.5}});
     accuracy.epoch(1, 2.0f, {{"val_acc_top", 0.4}});
     accuracy.epoch(2, 3.0f, {{"val_acc_top", 0.6}});
@@ -276,7 +308,10 @@ TEST_CASE("ModelCheckpoint warns when the monitored value is missing") {
 }
 
 TEST_CASE("ModelCheckpoint with an integer save_freq saves every n batches across epochs") {
-    Harness h(ModelCheckpoint({.filepath = "{epoch}-{batch}", .save_freq = 2}));
+    const TemporaryFolder folder("minidl_model_checkpoint");
+    Harness h(ModelCheckpoint({.filepath = (folder.path / "{epoch}-{batch}").string(),
+                               .save_weights_only = true,
+                               .save_freq = 2}));
     std::vector<std::string> paths;
     Logs none;
     for (int64_t epoch = 0; epoch < 2; ++epoch) {
@@ -285,7 +320,9 @@ TEST_CASE("ModelCheckpoint with an integer save_freq saves every n batches acros
             const int64_t before = h.callback.saves();
             Logs logs{{"loss", 0.5}};
             h.callback.on_train_batch_end(batch, logs);
-            if (h.callback.saves() > before) paths.push_back(h.callback.last_filepath());
+            if (h.callback.saves() > before) {
+                paths.push_back(fs::path(h.callback.last_filepath()).filename().string());
+            }
         }
         Logs epoch_logs = val_loss(0.5);
         h.callback.on_epoch_end(epoch, epoch_logs);

@@ -92,6 +92,40 @@ TEST_CASE("fit trains and returns Keras's History", "[fit]") {
     CHECK(model.metrics_names() == std::vector<std::string>{"loss", "accuracy"});
 }
 
+TEST_CASE("model.history() holds the epochs behind the weights, the current one for callbacks",
+          "[fit]") {
+    manual_seed(1);
+    const Problem data = classification(30, 7);
+    Sequential model = affine_model();
+    model.compile(optim::SGD({.learning_rate = 0.1}),
+                  losses::SparseCategoricalCrossentropy({.from_logits = true}));
+    std::vector<std::vector<int64_t>> seen;
+    callbacks::LambdaCallback probe({.on_epoch_end = [&](int64_t, Logs& logs) {
+        seen.push_back(model.history().epoch());
+        logs.set("extra", 1.0);  // what a callback logs reaches the History too
+    }});
+    const FitOptions options{.epochs = 3, .verbose = 0, .callbacks = {probe}};
+    const History first = model.fit(data.x, data.y, options);
+    CHECK(seen == std::vector<std::vector<int64_t>>{{0}, {0, 1}, {0, 1, 2}});
+    CHECK(model.history().epoch() == first.epoch());
+    CHECK(model.history()["extra"] == std::vector<double>{1.0, 1.0, 1.0});
+    CHECK(model.history()["loss"] == first["loss"]);
+
+    // Resuming at epoch 2 replaces epoch 2 and keeps 0 and 1; fit returns only what it ran.
+    FitOptions resume = options;
+    resume.epochs = 4;
+    resume.initial_epoch = 2;
+    const History second = model.fit(data.x, data.y, resume);
+    CHECK(second.epoch() == std::vector<int64_t>{2, 3});
+    CHECK(model.history().epoch() == std::vector<int64_t>{0, 1, 2, 3});
+    CHECK(model.history()["loss"][1] == first["loss"][1]);
+    CHECK(model.history()["loss"][2] == second["loss"][0]);
+
+    // A fit from epoch 0 starts a new history.
+    model.fit(data.x, data.y, options);
+    CHECK(model.history().epoch() == std::vector<int64_t>{0, 1, 2});
+}
+
 TEST_CASE("the reported loss includes the regularization penalties", "[fit]") {
     manual_seed(2);
     const Problem data = classification(12, 3);

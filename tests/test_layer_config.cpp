@@ -13,60 +13,20 @@
 
 #include <minidl/minidl.hpp>
 
+#include "keras_config_support.hpp"
+
 #include "minidl/layers/conv1d.hpp"
 #include "minidl/layers/depthwise_conv1d.hpp"
 #include "minidl/layers/registry.hpp"
 #include "minidl/layers/separable_conv1d.hpp"
 
 using namespace minidl;
+using namespace minidl::testing;
 using layers::Conv1D;
 using layers::DepthwiseConv1D;
 using layers::SeparableConv1D;
 
 namespace {
-
-Json read_fixture(const std::string& name) {
-    const std::string path = std::string(MINIDL_TEST_DATA_DIR) + "/keras_configs/" + name;
-    std::ifstream file(path);
-    REQUIRE(file.good());
-    return Json::parse(file);
-}
-
-std::vector<std::string> keys_of(const Json& object) {
-    std::vector<std::string> keys;
-    for (const auto& [key, value] : object.items()) {
-        (void)value;
-        keys.push_back(key);
-    }
-    return keys;
-}
-
-/// `json` with tf.keras >= 2.13's nested-object fields ("module", "registered_name") dropped, the
-/// form minidl writes.
-Json legacy_form(const Json& json) {
-    if (json.is_array()) {
-        Json result = Json::array();
-        for (const Json& item : json) result.push_back(legacy_form(item));
-        return result;
-    }
-    if (!json.is_object()) return json;
-    const bool keras_object = json.contains("class_name");
-    Json result = Json::object();
-    for (const auto& [key, value] : json.items()) {
-        if (keras_object && (key == "module" || key == "registered_name")) continue;
-        result[key] = legacy_form(value);
-    }
-    return result;
-}
-
-/// Both the JSON values and their key order (ordered_json's == is not enough to say why).
-void check_same_config(const Json& actual, const Json& expected) {
-    INFO("actual:   " << actual.dump());
-    INFO("expected: " << expected.dump());
-    CHECK(keys_of(actual) == keys_of(expected));
-    CHECK(actual == expected);
-    CHECK(actual.dump() == expected.dump());
-}
 
 void check_round_trip(const Layer& layer) {
     const std::unique_ptr<Layer> again = layers::from_config(layer.to_json());
@@ -146,7 +106,7 @@ TEST_CASE("batch_input_shape sits between trainable and dtype", "[layer_config]"
 TEST_CASE("tf.keras <= 2.12 fixtures load and are written back unchanged", "[layer_config]") {
     for (const char* name : {"separable_conv1d_tf2_12.json", "conv1d_tf2_12.json"}) {
         INFO(name);
-        const Json fixture = read_fixture(name);
+        const Json fixture = read_keras_fixture(name);
         const std::unique_ptr<Layer> layer = layers::from_config(fixture);
         REQUIRE(layer);
         CHECK(layer->class_name() == fixture["class_name"]);
@@ -159,7 +119,7 @@ TEST_CASE("tf.keras <= 2.12 fixtures load and are written back unchanged", "[lay
 TEST_CASE("tf.keras >= 2.13 fixtures load", "[layer_config]") {
     for (const char* name : {"separable_conv1d_tf2_13.json", "depthwise_conv1d_tf2_13.json"}) {
         INFO(name);
-        const Json fixture = read_fixture(name);
+        const Json fixture = read_keras_fixture(name);
         const std::unique_ptr<Layer> layer = layers::from_config(fixture);
         REQUIRE(layer);
         CHECK(layer->class_name() == fixture["class_name"]);
@@ -171,9 +131,9 @@ TEST_CASE("tf.keras >= 2.13 fixtures load", "[layer_config]") {
 
 TEST_CASE("both fixture styles describe the same SeparableConv1D", "[layer_config]") {
     const std::unique_ptr<Layer> old_style =
-        layers::from_config(read_fixture("separable_conv1d_tf2_12.json"));
+        layers::from_config(read_keras_fixture("separable_conv1d_tf2_12.json"));
     const std::unique_ptr<Layer> new_style =
-        layers::from_config(read_fixture("separable_conv1d_tf2_13.json"));
+        layers::from_config(read_keras_fixture("separable_conv1d_tf2_13.json"));
     Json expected = old_style->config();
     expected.erase("batch_input_shape");
     check_same_config(new_style->config(), expected);
@@ -210,7 +170,8 @@ TEST_CASE("both fixture styles describe the same SeparableConv1D", "[layer_confi
 }
 
 TEST_CASE("the Conv1D and DepthwiseConv1D fixtures set every argument", "[layer_config]") {
-    const std::unique_ptr<Layer> conv = layers::from_config(read_fixture("conv1d_tf2_12.json"));
+    const std::unique_ptr<Layer> conv =
+        layers::from_config(read_keras_fixture("conv1d_tf2_12.json"));
     const auto& conv1d = dynamic_cast<const Conv1D&>(*conv);
     CHECK(conv1d.name() == "conv1d_3");
     CHECK_FALSE(conv1d.trainable());
@@ -223,7 +184,7 @@ TEST_CASE("the Conv1D and DepthwiseConv1D fixtures set every argument", "[layer_
     CHECK(conv1d.options().kernel_constraint);
 
     const std::unique_ptr<Layer> depthwise =
-        layers::from_config(read_fixture("depthwise_conv1d_tf2_13.json"));
+        layers::from_config(read_keras_fixture("depthwise_conv1d_tf2_13.json"));
     const auto& dw = dynamic_cast<const DepthwiseConv1D&>(*depthwise);
     CHECK(dw.options().padding == Padding::Same);
     CHECK(dw.options().depth_multiplier == 2);

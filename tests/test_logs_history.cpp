@@ -54,6 +54,41 @@ TEST_CASE("History::operator[] names the missing series and the ones present") {
                       Catch::Contains("'val_accuracy'") && Catch::Contains("loss, accuracy"));
 }
 
+TEST_CASE("History: recording the last epoch again replaces it; truncate_from and extend") {
+    History history;
+    history.record(0, {{"loss", 1.0}});
+    history.record(1, {{"loss", 0.5}});
+    history.record(1, {{"loss", 0.4}, {"lr", 0.1}});
+    CHECK(history.epoch() == std::vector<int64_t>{0, 1});
+    CHECK(history["loss"] == std::vector<double>{1.0, 0.4});
+    CHECK(std::isnan(history["lr"][0]));
+    CHECK(history["lr"][1] == 0.1);
+
+    History later;
+    later.record(2, {{"accuracy", 0.75}, {"loss", 0.25}});
+    history.extend(later);
+    CHECK(history.epoch() == std::vector<int64_t>{0, 1, 2});
+    CHECK(history.keys() == std::vector<std::string>{"loss", "lr", "accuracy"});
+    CHECK(history["loss"] == std::vector<double>{1.0, 0.4, 0.25});
+    CHECK(std::isnan(history["lr"][2]));
+    CHECK(std::isnan(history["accuracy"][0]));
+    CHECK(history["accuracy"][2] == 0.75);
+
+    history.truncate_from(1);
+    CHECK(history.epoch() == std::vector<int64_t>{0});
+    CHECK(history["loss"] == std::vector<double>{1.0});
+}
+
+TEST_CASE("History from series checks one value per epoch and unique names") {
+    const History history({0, 1}, {{"loss", {1.0, 0.5}}, {"lr", {0.1, 0.1}}});
+    CHECK(history.keys() == std::vector<std::string>{"loss", "lr"});
+    CHECK(history.series().size() == 2);
+    CHECK_THROWS_WITH(History({0, 1}, {{"loss", {1.0}}}),
+                      Catch::Contains("'loss' has 1 values for 2 epochs"));
+    CHECK_THROWS_WITH(History({0}, {{"loss", {1.0}}, {"loss", {2.0}}}),
+                      Catch::Contains("'loss' repeats"));
+}
+
 TEST_CASE("Callback::model() before set_model is a ValueError") {
     struct Probe : Callback {};
     Probe probe;

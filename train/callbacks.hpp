@@ -88,9 +88,11 @@ struct ModelCheckpointOptions {
     std::optional<double> initial_value_threshold = std::nullopt;
 };
 
-/// Saves the model's weights after each epoch (or every save_freq batches). Until the
-/// serialization API exists it keeps the saved weights in memory and records the path it would
-/// write.
+/// Saves the model after each epoch (or every save_freq batches), creating missing folders:
+/// its weights (serialization::save_weights) with save_weights_only, else a checkpoint
+/// (serialization::save_checkpoint: weights, optimizer state, epochs completed, generator and
+/// the model's History) from which load_checkpoint resumes training exactly. Files are written
+/// atomically (docs/saving.md).
 class ModelCheckpoint : public Callback {
   public:
     /// Throws ValueError for an empty filepath, an unknown mode or save_freq other than "epoch"
@@ -103,8 +105,6 @@ class ModelCheckpoint : public Callback {
 
     /// The best monitored value so far (±inf or initial_value_threshold before any).
     double best() const { return best_; }
-    /// The weights of the latest save (the best epoch's with save_best_only); empty before.
-    const std::vector<Tensor>& best_weights() const { return saved_weights_; }
     /// The formatted path of the latest save; empty before.
     const std::string& last_filepath() const { return last_filepath_; }
     /// How many saves happened.
@@ -114,7 +114,7 @@ class ModelCheckpoint : public Callback {
   private:
     bool should_save_on_batch(int64_t batch);
     void save(int64_t epoch, std::optional<int64_t> batch, const Logs& logs);
-    void save_to(const std::string& filepath);
+    void save_to(const std::string& filepath, int64_t epochs_completed);
 
     ModelCheckpointOptions options_;
     std::optional<int64_t> batches_per_save_;  // none = per epoch
@@ -123,7 +123,6 @@ class ModelCheckpoint : public Callback {
     int64_t current_epoch_ = 0;
     int64_t last_batch_seen_ = -1;
     int64_t batches_since_save_ = 0;
-    std::vector<Tensor> saved_weights_;
     std::string last_filepath_;
     int64_t saves_ = 0;
 };

@@ -1,5 +1,9 @@
+#include <filesystem>
+
 #include "minidl/core/error.hpp"
 #include "minidl/layers/model.hpp"
+#include "minidl/serialization/checkpoint.hpp"
+#include "minidl/serialization/weights.hpp"
 #include "minidl/train/callbacks.hpp"
 #include "minidl/train/callbacks_internal.hpp"
 #include "minidl/train/text_internal.hpp"
@@ -68,11 +72,13 @@ bool ModelCheckpoint::should_save_on_batch(int64_t batch) {
 }
 
 void ModelCheckpoint::save(int64_t epoch, std::optional<int64_t> batch, const Logs& logs) {
+    // A save at the end of epoch `epoch` follows epoch + 1 complete epochs; one within it, epoch.
+    const int64_t epochs_completed = batch ? epoch : epoch + 1;
     const std::string filepath = format_checkpoint_path(options_.filepath, epoch, batch, logs);
     const std::string epoch_text = "\nEpoch " + std::to_string(epoch + 1) + ": ";
     if (!options_.save_best_only) {
         if (options_.verbose > 0) detail::print_message(epoch_text + "saving model to " + filepath);
-        save_to(filepath);
+        save_to(filepath, epochs_completed);
         return;
     }
     const std::optional<double> current = logs.get(options_.monitor);
@@ -94,12 +100,23 @@ void ModelCheckpoint::save(int64_t epoch, std::optional<int64_t> batch, const Lo
                               ", saving model to " + filepath);
     }
     best_ = *current;
-    save_to(filepath);
+    save_to(filepath, epochs_completed);
 }
 
-void ModelCheckpoint::save_to(const std::string& filepath) {
-    // Kept in memory until the serialization API can write weights and models.
-    saved_weights_ = model().get_weights();
+void ModelCheckpoint::save_to(const std::string& filepath, int64_t epochs_completed) {
+    const std::filesystem::path path(filepath);
+    // As Keras, a missing folder in the path is created.
+    std::error_code error;
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
+    if (error) {
+        throw IOError("ModelCheckpoint: cannot create the folder of '" + filepath +
+                      "': " + error.message());
+    }
+    if (options_.save_weights_only) {
+        serialization::save_weights(model(), path);
+    } else {
+        serialization::save_checkpoint(model(), path, {epochs_completed, model().history()});
+    }
     last_filepath_ = filepath;
     ++saves_;
 }

@@ -84,6 +84,10 @@ optim::Optimizer& Model::optimizer() const { return *compilation().optimizer; }
 
 const losses::Loss& Model::loss() const { return *compilation().loss; }
 
+const std::vector<MetricArg>& Model::compiled_metric_args() const {
+    return compilation().requested;
+}
+
 void Model::give_new_weights_to_optimizer() {
     Compiled& c = compilation();
     const std::vector<Parameter> all = weights();
@@ -298,6 +302,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
     const detail::CallbackList callbacks(options.verbose > 0 ? &progress : nullptr,
                                          options.callbacks, *this);
     stop_training = false;
+    history_.truncate_from(options.initial_epoch);
     History history;
     Logs train_logs;
     callbacks.run(&Callback::on_train_begin, train_logs);
@@ -326,13 +331,18 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
                          options.batch_size, callbacks.user_callbacks());
             for (const auto& [key, value] : val_logs) epoch_logs.set("val_" + key, value);
         }
-        // The epoch's rate, before a callback such as ReduceLROnPlateau changes it.
+        // The epoch's rate, before a callback such as ReduceLROnPlateau changes it. Keras's
+        // callbacks see "lr" only when a callback logs it; the History always has it.
         const double learning_rate = optimizer().learning_rate();
+        const auto with_rate = [learning_rate](Logs logs) {
+            if (!logs.contains("lr")) logs.set("lr", learning_rate);
+            return logs;
+        };
+        history_.record(epoch, with_rate(epoch_logs));
         callbacks.run(&Callback::on_epoch_end, epoch, epoch_logs);
         train_logs = epoch_logs;
-        // Keras's callbacks see "lr" only when a callback logs it; the History always has it.
-        if (!epoch_logs.contains("lr")) epoch_logs.set("lr", learning_rate);
-        history.record(epoch, epoch_logs);
+        history_.record(epoch, with_rate(epoch_logs));
+        history.record(epoch, with_rate(epoch_logs));
         if (stop_training) break;
     }
     callbacks.run(&Callback::on_train_end, train_logs);
