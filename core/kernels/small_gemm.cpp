@@ -23,29 +23,38 @@ constexpr int64_t kBlockCols = 32;
 constexpr int64_t kLanes = 16;
 
 /// The block C[0..Rows, 0..16*Vectors) (the last vector limited to the columns in `last`):
-/// sums A[i, p] * B[p, :] over p in registers, then stores (or adds) once.
+/// sums A[i, p] * B[p, :] over p in registers, then stores (or adds) once. The loops over i and
+/// v are unrolled by pragma, so that GCC's scalar replacement keeps acc in registers: left to
+/// its heuristics, GCC 12 stored all 24 accumulators to the stack on every step.
 template <int Rows, int Vectors>
 void block(int64_t k, StridedMatrix a, const float* b, int64_t ldb, float* c, int64_t ldc,
            __mmask16 last, bool accumulate) {
     const auto mask = [&](int v) { return v == Vectors - 1 ? last : __mmask16(0xFFFF); };
     __m512 acc[Rows][Vectors];
+#pragma GCC unroll 12
     for (int i = 0; i < Rows; ++i) {
+#pragma GCC unroll 2
         for (int v = 0; v < Vectors; ++v) acc[i][v] = _mm512_setzero_ps();
     }
     for (int64_t p = 0; p < k; ++p) {
         __m512 row[Vectors];
+#pragma GCC unroll 2
         for (int v = 0; v < Vectors; ++v) {
             row[v] = _mm512_maskz_loadu_ps(mask(v), b + p * ldb + v * kLanes);
         }
         const float* column = a.data + p * a.col_stride;
+#pragma GCC unroll 12
         for (int i = 0; i < Rows; ++i) {
             const __m512 value = _mm512_set1_ps(column[i * a.row_stride]);
+#pragma GCC unroll 2
             for (int v = 0; v < Vectors; ++v) {
                 acc[i][v] = _mm512_fmadd_ps(value, row[v], acc[i][v]);
             }
         }
     }
+#pragma GCC unroll 12
     for (int i = 0; i < Rows; ++i) {
+#pragma GCC unroll 2
         for (int v = 0; v < Vectors; ++v) {
             float* out = c + i * ldc + v * kLanes;
             __m512 result = acc[i][v];
