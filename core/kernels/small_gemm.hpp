@@ -4,11 +4,12 @@
 //
 // On an AVX-512 build (__AVX512F__, i.e. -march=native on such a CPU) it is a 12x32
 // register-blocked kernel: 24 accumulators of 16 floats stay in registers for the whole inner
-// sum, each step loads two vectors of B and broadcasts 12 values of A. On these tile shapes it
-// runs at 1.4-1.6x Eigen's GEMM, which re-packs both operands on every call
-// (docs/performance.md). Elsewhere it is Eigen's product. Either way each element of C is
-// computed by the same instructions in the same order on every call, so callers that split
-// work by size alone get the same bits on any thread count.
+// sum, each step loads two vectors of B and broadcasts 12 values of A. No packing: the tiles are
+// in L1/L2 already, and a [k, 32] panel of B stays in L1. On SepNet's tile shapes it runs at
+// 1.5-1.6x Eigen's GEMM (181-187 against 109-125 GFLOP/s per core at C = 64 and 128, 1.2x at
+// C = 16; bench_micro's BM_TileGemm, docs/performance.md). Elsewhere it is Eigen's product. Either
+// way each element of C is computed by the same instructions in the same order on every call, so
+// callers that split work by size alone get the same bits on any thread count.
 #pragma once
 
 #include <cstdint>
