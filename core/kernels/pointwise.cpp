@@ -19,18 +19,13 @@ constexpr int64_t kMinChunkWork = int64_t{1} << 18;
 /// once for the first time after the warm-up steps, and taken from the system). 16 chunks still
 /// balance two threads, and their buffers stay small beside the activations.
 constexpr int64_t kMaxChunks = 16;
-/// Filters per band of a channels_first tile's transposed gather (see the backward): 16 input
-/// rows read in step, one cache line each per 16 steps.
-constexpr int64_t kTransposeBand = 16;
 
 /// A [steps, filters] tile seen as Eigen's column-major [filters, steps] array: one column per
 /// time step, so the bias is added column by column.
 using TileArray = Eigen::Map<Eigen::ArrayXXf>;
 using ConstTileArray = Eigen::Map<const Eigen::ArrayXXf>;
-/// The same tile inside a channels_first [filters, length] sequence, as [steps, filters].
+/// A forward tile's place inside a channels_first [filters, length] sequence, as [steps, filters].
 using ChannelsFirstTile = Eigen::Map<Eigen::ArrayXXf, Eigen::Unaligned, Eigen::OuterStride<>>;
-using ConstChannelsFirstTile =
-    Eigen::Map<const Eigen::ArrayXXf, Eigen::Unaligned, Eigen::OuterStride<>>;
 
 /// Time steps [step, step + steps) of sequence `sequence`.
 struct Tile {
@@ -70,6 +65,12 @@ struct Tiling {
     }
 };
 
+/// to = the row-major [cols, rows] transpose of the row-major [rows, cols] `from`.
+void transpose_kernel(const float* from, float* to, int64_t rows, int64_t cols) {
+    Eigen::Map<Eigen::MatrixXf>(to, rows, cols) =
+        Eigen::Map<const Eigen::MatrixXf>(from, cols, rows).transpose();
+}
+
 }  // namespace
 
 void pointwise_conv1d_forward(const PointwiseSizes& s, const float* x, const float* kernel,
@@ -106,16 +107,15 @@ void pointwise_conv1d_backward(const PointwiseSizes& s, const float* grad, const
     const int64_t grain = tiling.grain();
     const int64_t chunks = tiling.chunks();
     const int64_t kernel_numel = s.in_channels * s.filters;
+    // One partial kernel gradient per chunk; transposed, [filters, in_channels], for
+    // channels_first.
     const Tensor kernel_partials = empty({grad_kernel ? chunks * kernel_numel : 0});
     const Tensor bias_partials = empty({grad_bias ? chunks * s.filters : 0});
     // grad_x = grad kernelᵀ takes kernelᵀ [filters, in_channels] as small_gemm's row-major B.
     const Tensor kernel_t = empty({grad_x ? kernel_numel : 0});
-    if (grad_x) {
-        Eigen::Map<Eigen::MatrixXf>(kernel_t.data(), s.in_channels, s.filters) =
-            Eigen::Map<const Eigen::MatrixXf>(kernel, s.filters, s.in_channels).transpose();
-    }
-    // The masked gradient of a tile is staged in row-major [steps, filters] scratch unless it is
-    // the incoming gradient itself (channels_last, no relu).
+    if (grad_x) transpose_kernel(kernel, kernel_t.data(), s.in_channels, s.filters);
+    // The masked gradient of a tile is staged in scratch unless it is the incoming gradient
+    // itself (channels_last, no relu).
     const bool staged = s.relu || s.channels_first_output;
     const Tensor scratch = empty({staged ? chunks * kPointwiseTileSteps * s.filters : 0});
     parallel_for(tiling.count(), grain, [&](int64_t begin, int64_t end) {
@@ -128,51 +128,65 @@ void pointwise_conv1d_backward(const PointwiseSizes& s, const float* grad, const
         for (int64_t index = begin; index < end; ++index) {
             const Tile tile = tiling[index];
             const int64_t row = tiling.first_row(tile);
+            const float* x_tile = x + row * s.in_channels;
+            // The tile's (masked) gradient g [steps, filters] in the output's own order: a
+            // channels_first tile is staged as [filters, steps], one contiguous run of steps per
+            // filter, and the products read it through strides. (Gathered into [steps, filters]
+            // instead, each filter's run lies L floats from the next: for L a multiple of 1024
+            // all of them share one L1 set, and the gather took 40% of channels_first's step.)
             const float* g = grad + row * s.filters;
+            StridedMatrix g_view{g, s.filters, 1};
             if (s.channels_first_output) {
                 const int64_t offset = tiling.channels_first_offset(tile);
-                const Eigen::OuterStride<> stride(s.length);
-                const ConstChannelsFirstTile g_tile(grad + offset, tile.steps, s.filters, stride);
-                const ConstChannelsFirstTile out_tile(out + offset, tile.steps, s.filters, stride);
-                TileArray masked(staging, s.filters, tile.steps);
-                // In bands of kTransposeBand filters: a whole column of the staged tile would
-                // read one float per filter, each from another page (a stride of L floats);
-                // this cost large channels_first 3x the time of channels_last.
-                for (int64_t f = 0; f < s.filters; f += kTransposeBand) {
-                    const int64_t band = std::min(kTransposeBand, s.filters - f);
-                    const auto g_band = g_tile.middleCols(f, band).transpose();
+                for (int64_t f = 0; f < s.filters; ++f) {
+                    const ConstArrayMap g_run(grad + offset + f * s.length, tile.steps);
+                    ArrayMap staged_run(staging + f * tile.steps, tile.steps);
                     if (s.relu) {
-                        masked.middleRows(f, band) =
-                            (out_tile.middleCols(f, band).transpose() > 0.0f).select(g_band, 0.0f);
+                        const ConstArrayMap out_run(out + offset + f * s.length, tile.steps);
+                        staged_run = (out_run > 0.0f).select(g_run, 0.0f);
                     } else {
-                        masked.middleRows(f, band) = g_band;
+                        staged_run = g_run;
                     }
                 }
-                g = staging;
+                g_view = {staging, 1, tile.steps};
             } else if (s.relu) {
                 const int64_t n = tile.steps * s.filters;
-                const Eigen::Map<const Eigen::ArrayXf> out_tile(out + row * s.filters, n);
-                Eigen::Map<Eigen::ArrayXf>(staging, n) =
-                    (out_tile > 0.0f).select(Eigen::Map<const Eigen::ArrayXf>(g, n), 0.0f);
+                ArrayMap(staging, n) = (ConstArrayMap(out + row * s.filters, n) > 0.0f)
+                                           .select(ConstArrayMap(g, n), 0.0f);
                 g = staging;
+                g_view.data = staging;
             }
             if (partial_bias) {
-                Eigen::Map<Eigen::ArrayXf>(partial_bias, s.filters) +=
-                    ConstTileArray(g, s.filters, tile.steps).rowwise().sum();
+                ArrayMap bias_sum(partial_bias, s.filters);
+                if (s.channels_first_output) {
+                    bias_sum +=
+                        ConstTileArray(staging, tile.steps, s.filters).colwise().sum().transpose();
+                } else {
+                    bias_sum += ConstTileArray(g, s.filters, tile.steps).rowwise().sum();
+                }
             }
-            if (partial_kernel) {
+            if (partial_kernel && s.channels_first_output) {
+                // gᵀ x, the kernel's transpose [filters, in_channels]: gᵀ is the staged tile.
+                small_gemm(s.filters, s.in_channels, tile.steps, {staging, tile.steps, 1}, x_tile,
+                           s.in_channels, partial_kernel, s.in_channels, index != begin);
+            } else if (partial_kernel) {
                 // xᵀ g: row i of xᵀ is input channel i, stepping by in_channels along the tile.
-                small_gemm(s.in_channels, s.filters, tile.steps,
-                           {x + row * s.in_channels, 1, s.in_channels}, g, s.filters,
-                           partial_kernel, s.filters, index != begin);
+                small_gemm(s.in_channels, s.filters, tile.steps, {x_tile, 1, s.in_channels}, g,
+                           s.filters, partial_kernel, s.filters, index != begin);
             }
             if (grad_x) {
-                small_gemm(tile.steps, s.in_channels, s.filters, {g, s.filters, 1}, kernel_t.data(),
+                small_gemm(tile.steps, s.in_channels, s.filters, g_view, kernel_t.data(),
                            s.in_channels, grad_x + row * s.in_channels, s.in_channels, false);
             }
         }
     });
-    if (grad_kernel) sum_partials(kernel_partials.data(), chunks, kernel_numel, grad_kernel);
+    if (grad_kernel && s.channels_first_output) {
+        const Tensor kernel_gradient_t = empty({kernel_numel});
+        sum_partials(kernel_partials.data(), chunks, kernel_numel, kernel_gradient_t.data());
+        transpose_kernel(kernel_gradient_t.data(), grad_kernel, s.filters, s.in_channels);
+    } else if (grad_kernel) {
+        sum_partials(kernel_partials.data(), chunks, kernel_numel, grad_kernel);
+    }
     if (grad_bias) sum_partials(bias_partials.data(), chunks, s.filters, grad_bias);
 }
 
