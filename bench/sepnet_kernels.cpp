@@ -1,11 +1,14 @@
 // Micro-benchmarks of the SepNet training step's kernels besides the convolutions
 // (conv_ops.cpp) at the sizes of ../shared/bench/torch_sepnet.py: the pointwise GEMM forward
-// and backward, the bias + relu tail with its backward, and the Adam update. Linked into
-// bench_micro, whose main() runs them.
+// and backward, the bias + relu tail with its backward, the fused pointwise_conv1d op and
+// small_gemm on its tile shapes against Eigen, and the Adam update. Linked into bench_micro,
+// whose main() runs them.
 #include <benchmark/benchmark.h>
 
+#include <Eigen/Core>
 #include <cstdint>
 
+#include <minidl/core/kernels/small_gemm.hpp>
 #include <minidl/minidl.hpp>
 
 namespace {
@@ -70,6 +73,59 @@ void BM_BiasRelu(benchmark::State& state, PointwiseShape s) {
 }
 BENCHMARK_CAPTURE(BM_BiasRelu, medium, kMedium)->UseRealTime();
 BENCHMARK_CAPTURE(BM_BiasRelu, large, kLarge)->UseRealTime();
+
+/// pointwise_conv1d (GEMM + bias + relu in 256-step tiles, SeparableConv1D's fused pointwise
+/// stage) forward and backward into x, kernel and bias, channels_last; FLOP/s counts the three
+/// products.
+void BM_PointwiseConv1D(benchmark::State& state, PointwiseShape s) {
+    const int64_t batch = s.rows / 1024;
+    Tensor x = minidl::randn({batch, 1024, s.in_channels}).requires_grad_();
+    Tensor kernel = minidl::randn({1, s.in_channels, s.channels}).requires_grad_();
+    Tensor bias = minidl::randn({s.channels}).requires_grad_();
+    const Tensor grad = minidl::randn({batch, 1024, s.channels});
+    run_timed(state, [&] {
+        minidl::pointwise_conv1d(x, kernel, bias, {.relu = true}).backward(grad);
+        benchmark::DoNotOptimize(x.grad().data());
+        x.zero_grad();
+        kernel.zero_grad();
+        bias.zero_grad();
+    });
+    set_rate(state, "FLOP/s", 3 * s.flops());
+}
+BENCHMARK_CAPTURE(BM_PointwiseConv1D, medium, kMedium)->UseRealTime();
+BENCHMARK_CAPTURE(BM_PointwiseConv1D, large, kLarge)->UseRealTime();
+
+/// One tile product of pointwise_conv1d on one thread, by small_gemm or by Eigen's GEMM, with
+/// Cin = C = range(0) as in SepNet: the forward (and input gradient) [256, C] x [C, C], or the
+/// kernel gradient x_tileᵀ g_tile, [C, 256] x [256, C] with the tile read transposed.
+void BM_TileGemm(benchmark::State& state, bool kernel_gradient, bool eigen) {
+    using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const int64_t channels = state.range(0);
+    const int64_t steps = 256;
+    const Matrix tile = Matrix::Random(steps, channels);
+    const Matrix b = Matrix::Random(kernel_gradient ? steps : channels, channels);
+    const int64_t m = kernel_gradient ? channels : steps;
+    Matrix c = Matrix::Zero(m, channels);
+    for (auto _ : state) {
+        if (eigen && kernel_gradient) {
+            c.noalias() = tile.transpose() * b;
+        } else if (eigen) {
+            c.noalias() = tile * b;
+        } else {
+            const minidl::kernels::StridedMatrix a =
+                kernel_gradient ? minidl::kernels::StridedMatrix{tile.data(), 1, channels}
+                                : minidl::kernels::StridedMatrix{tile.data(), channels, 1};
+            minidl::kernels::small_gemm(m, channels, b.rows(), a, b.data(), channels, c.data(),
+                                        channels, false);
+        }
+        benchmark::DoNotOptimize(c.data());
+    }
+    set_rate(state, "FLOP/s", 2.0 * steps * channels * channels);
+}
+BENCHMARK_CAPTURE(BM_TileGemm, forward_small_gemm, false, false)->Arg(16)->Arg(64)->Arg(128);
+BENCHMARK_CAPTURE(BM_TileGemm, forward_eigen, false, true)->Arg(16)->Arg(64)->Arg(128);
+BENCHMARK_CAPTURE(BM_TileGemm, kernel_gradient_small_gemm, true, false)->Arg(64)->Arg(128);
+BENCHMARK_CAPTURE(BM_TileGemm, kernel_gradient_eigen, true, true)->Arg(64)->Arg(128);
 
 /// Optimizer::step() of Adam over one parameter of `n` floats whose gradient is set (it stays
 /// set: step() reads it): copies the gradient (2 floats per value), then reads w, g, m, v and

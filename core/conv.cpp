@@ -5,6 +5,7 @@
 #include "minidl/core/autograd.hpp"
 #include "minidl/core/error.hpp"
 #include "minidl/core/kernels/conv1d.hpp"
+#include "minidl/core/kernels/pointwise.hpp"
 #include "minidl/core/ops.hpp"
 
 namespace minidl {
@@ -134,6 +135,47 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geome
         if (grad_x.defined()) c.add(0, grad_x);
         if (grad_kernel.defined()) c.add(1, grad_kernel);
     });
+}
+
+Tensor pointwise_conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias,
+                        const PointwiseOptions& options) {
+    constexpr const char* op = "pointwise_conv1d";
+    check_rank3(op, "input", x, "[batch, length, channels]");
+    check_rank3(op, "kernel", kernel, "[1, channels, filters]");
+    if (kernel.size(0) != 1 || kernel.size(1) != x.size(2)) {
+        throw ShapeError(std::string(op) + ": the kernel must be [1, channels, filters] with the " +
+                         "input's channels, got " + shapes_of(x, kernel));
+    }
+    const kernels::PointwiseSizes sizes{x.size(0),    x.size(1),
+                                        x.size(2),    kernel.size(2),
+                                        options.relu, options.channels_first_output};
+    if (bias.defined() && bias.shape() != Shape{sizes.filters}) {
+        throw ShapeError(std::string(op) + ": the bias must be [" + std::to_string(sizes.filters) +
+                         "], got " + bias.shape().to_string());
+    }
+    Tensor out =
+        empty(sizes.channels_first_output ? Shape{sizes.batch, sizes.filters, sizes.length}
+                                          : Shape{sizes.batch, sizes.length, sizes.filters});
+    kernels::pointwise_conv1d_forward(sizes, x.data(), kernel.data(),
+                                      bias.defined() ? bias.data() : nullptr, out.data());
+    auto backward = [sizes](const GradContext& c) {
+        const Tensor& x = c.inputs[0];
+        const Tensor& kernel = c.inputs[1];
+        const bool bias_wanted = c.inputs.size() > 2 && c.needs(2);
+        const Tensor grad_x = c.needs(0) ? empty(x.shape()) : Tensor();
+        const Tensor grad_kernel = c.needs(1) ? empty(kernel.shape()) : Tensor();
+        const Tensor grad_bias = bias_wanted ? empty(c.inputs[2].shape()) : Tensor();
+        kernels::pointwise_conv1d_backward(sizes, c.grad.data(), c.output.data(), x.data(),
+                                           kernel.data(),
+                                           grad_x.defined() ? grad_x.data() : nullptr,
+                                           grad_kernel.defined() ? grad_kernel.data() : nullptr,
+                                           grad_bias.defined() ? grad_bias.data() : nullptr);
+        if (grad_x.defined()) c.add(0, grad_x);
+        if (grad_kernel.defined()) c.add(1, grad_kernel);
+        if (grad_bias.defined()) c.add(2, grad_bias);
+    };
+    if (bias.defined()) return record(out, op, {x, kernel, bias}, std::move(backward));
+    return record(out, op, {x, kernel}, std::move(backward));
 }
 
 }  // namespace minidl

@@ -126,7 +126,7 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes);
 /// is not an integer in [0, N)" for the first bad index.
 Tensor embedding(const Tensor& weights, const Tensor& indices);
 
-// ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/conv1d.*) ----
+// ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/conv1d.* and pointwise.*) ----
 // Both ops take channels_last input x of shape [batch, length, channels]. The layers in layers/
 // turn Keras's padding names and data formats into these arguments.
 
@@ -158,6 +158,21 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
 /// ShapeError when groups does not divide C and F.
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
               int64_t groups = 1);
+
+/// What pointwise_conv1d does after the product.
+struct PointwiseOptions {
+    bool relu = false;                   ///< relu(x W + bias) instead of x W + bias
+    bool channels_first_output = false;  ///< write [B, F, L] instead of [B, L, F]
+};
+
+/// The fused 1x1 convolution of SeparableConv1D's pointwise stage (and Conv1D with kernel_size
+/// 1): x [B, L, C] and kernel [1, C, F], plus bias [F] when it is defined, then relu when
+/// asked, give [B, L, F] or, with channels_first_output, [B, F, L]. One graph node that keeps
+/// only its inputs and output (relu's mask is output > 0), computed in cache-sized tiles of
+/// time steps (core/kernels/pointwise.hpp). Differentiable in x, kernel and bias. Throws
+/// ShapeError for ranks or sizes that do not match.
+Tensor pointwise_conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias,
+                        const PointwiseOptions& options = {});
 
 // ---- 1-D pooling (core/pool.cpp, kernels in core/kernels/pool1d.*) ----
 // Channels_last input x [batch, length, channels]; the pooling layers turn Keras's padding names

@@ -28,6 +28,8 @@ class Activation {
     /// The serialized name ("linear" for none).
     const std::string& name() const { return name_; }
     bool is_linear() const { return name_ == "linear"; }
+    /// Whether this is the built-in relu (the convolutions fuse it into pointwise_conv1d).
+    bool is_relu() const { return name_ == "relu"; }
 
     /// The name as tf.keras writes it in a layer config.
     Json to_json() const { return name_; }

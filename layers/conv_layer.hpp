@@ -58,6 +58,20 @@ class ConvLayer1D : public Layer {
         return finish_conv1d_output(y, bias_, options_.data_format, options_.activation);
     }
 
+    /// Whether the activation is one pointwise_conv1d applies itself (linear or relu).
+    bool fuses_activation() const {
+        return options_.activation.is_linear() || options_.activation.is_relu();
+    }
+
+    /// The 1x1 convolution of x [B, L, C] (channels_last) by kernel [1, C, F], plus the bias, in
+    /// the layer's data format, activated: finish() fused into one op. Needs fuses_activation().
+    Tensor pointwise(const Tensor& x, const Tensor& kernel) const {
+        return pointwise_conv1d(
+            x, kernel, bias_,
+            {.relu = options_.activation.is_relu(),
+             .channels_first_output = options_.data_format == DataFormat::ChannelsFirst});
+    }
+
     Options options_;
     Conv1DArguments arguments_ = conv1d_arguments_of(options_);
     int64_t input_channels_ = 0;  ///< 0 until built

@@ -38,7 +38,8 @@ Tensor SeparableConv1D::call(const Tensor& x, bool /*training*/) {
     const int64_t depth = input_channels_ * options_.depth_multiplier;
     const Tensor depthwise = depthwise_conv1d(to_channels_last(x, options_.data_format),
                                               depthwise_kernel_, input.geometry);
-    // The 1x1 pointwise stage is one GEMM over every (batch, step) row.
+    if (fuses_activation()) return pointwise(depthwise, pointwise_kernel_);
+    // Otherwise the 1x1 pointwise stage is one GEMM over every (batch, step) row.
     const Tensor mixed = matmul(reshape(depthwise, {input.batch * input.output_length, depth}),
                                 reshape(pointwise_kernel_, {depth, options_.filters}));
     return finish(reshape(mixed, {input.batch, input.output_length, options_.filters}));

@@ -212,17 +212,6 @@ void sum_of_products(float* dst, int64_t channels, Multiplier multiplier,
     }
 }
 
-/// out = the chunks' partial sums [count, n] added in chunk order (each element sums its
-/// partials in the same order whatever the split of the n elements).
-void sum_partials(const float* partials, int64_t count, int64_t n, float* out) {
-    parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
-        ArrayMap total(out + begin, end - begin);
-        total.setZero();
-        for (int64_t i = 0; i < count; ++i)
-            total += ConstArrayMap(partials + i * n + begin, end - begin);
-    });
-}
-
 // ---- grouped convolution helpers ----
 
 /// The matrix view of a grouped convolution: group g multiplies im2col rows of `width`

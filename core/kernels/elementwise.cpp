@@ -32,4 +32,13 @@ void fill(const Tensor& t, float value) {
                  [&](int64_t begin, int64_t end) { std::fill(d + begin, d + end, value); });
 }
 
+void sum_partials(const float* partials, int64_t count, int64_t n, float* out) {
+    parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+        ArrayMap total(out + begin, end - begin);
+        total.setZero();
+        for (int64_t i = 0; i < count; ++i)
+            total += ConstArrayMap(partials + i * n + begin, end - begin);
+    });
+}
+
 }  // namespace minidl::kernels

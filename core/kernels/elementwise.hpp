@@ -95,4 +95,9 @@ void add_inplace(const Tensor& dst, const Tensor& src);
 /// Fills `t` with `value`.
 void fill(const Tensor& t, float value);
 
+/// out = the sum of `count` per-chunk partial results [count, n], added in chunk order: each
+/// element sums its partials in the same order whatever the split of the n elements, so a
+/// reduction over fixed chunks (parallel.hpp) stays bit-identical for any thread count.
+void sum_partials(const float* partials, int64_t count, int64_t n, float* out);
+
 }  // namespace minidl::kernels
