@@ -27,6 +27,7 @@ constexpr uint64_t kSelfTestSeed = 20261202;
 std::optional<std::vector<int64_t>> declared_input_shape(const Model& model) {
     if (const auto* sequential = dynamic_cast<const Sequential*>(&model)) {
         if (auto shape = sequential->input_shape()) return shape;
+        if (const auto& built = sequential->built_input_shape()) return built->to_vector();
     }
     return model.batch_input_shape();
 }

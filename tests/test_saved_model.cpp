@@ -94,6 +94,20 @@ TEST_CASE("load_model runs the file's self-test") {
     CHECK(unchecked->built());
 }
 
+TEST_CASE("a model built by its first call saves a self-test in that shape") {
+    reset_layer_names();
+    Sequential model({layers::Dense({.units = 2})});
+    model(ones({3, 5}));
+    const TemporaryFolder folder("minidl_saved_model_built");
+    const fs::path path = folder.path / "model.json";
+    serialization::save_model(model, path);
+    CHECK(serialization::read_json_file(path)["self_test"]["input"]["shape"] ==
+          Json::array({2, 5}));
+    const Tensor x = randn({4, 5});
+    CHECK(values(serialization::load_model(path)->predict_on_batch(x)) ==
+          values(model.predict_on_batch(x)));
+}
+
 TEST_CASE("save_model asks for what it needs") {
     SECTION("a model that is not built") {
         Sequential model({layers::Dense({.units = 2})});
