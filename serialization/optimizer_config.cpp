@@ -213,6 +213,21 @@ const O* as_optimizer(const optim::Optimizer& optimizer) {
     return typeid(optimizer) == typeid(O) ? static_cast<const O*>(&optimizer) : nullptr;
 }
 
+/// The keys Adam, AdamW, Adamax and Nadam share, in Keras's order.
+template <class Options>
+void write_moments(Json& config, const Options& options) {
+    config["beta_1"] = options.beta_1;
+    config["beta_2"] = options.beta_2;
+    config["epsilon"] = options.epsilon;
+}
+
+template <class Options>
+void read_moments(ObjectReader& reader, Options& options) {
+    options.beta_1 = reader.number("beta_1", options.beta_1);
+    options.beta_2 = reader.number("beta_2", options.beta_2);
+    options.epsilon = reader.number("epsilon", options.epsilon);
+}
+
 // Reads an optimizer's config; `legacy` tells whether it was a legacy optimizer's.
 std::unique_ptr<optim::Optimizer> read_optimizer(const std::string& class_name,
                                                  ObjectReader& reader, bool& legacy) {
@@ -235,9 +250,7 @@ std::unique_ptr<optim::Optimizer> read_optimizer(const std::string& class_name,
         read_base(options);
         if (class_name == "AdamW" && !reader.node().value().contains("weight_decay"))
             options.weight_decay = 0.004;  // AdamW's default when the config leaves it out
-        options.beta_1 = reader.number("beta_1", options.beta_1);
-        options.beta_2 = reader.number("beta_2", options.beta_2);
-        options.epsilon = reader.number("epsilon", options.epsilon);
+        read_moments(reader, options);
         options.amsgrad = reader.boolean("amsgrad", options.amsgrad);
         reader.finish();
         if (class_name == "AdamW") return std::make_unique<optim::AdamW>(options);
@@ -280,9 +293,7 @@ std::unique_ptr<optim::Optimizer> read_optimizer(const std::string& class_name,
     // Adamax and Nadam share their options.
     optim::MomentOptions options;
     read_base(options);
-    options.beta_1 = reader.number("beta_1", options.beta_1);
-    options.beta_2 = reader.number("beta_2", options.beta_2);
-    options.epsilon = reader.number("epsilon", options.epsilon);
+    read_moments(reader, options);
     reader.finish();
     if (class_name == "Adamax") return std::make_unique<optim::Adamax>(options);
     return std::make_unique<optim::Nadam>(options);
@@ -361,18 +372,6 @@ std::shared_ptr<const optim::LearningRateSchedule> schedule_from_config(const Js
 }
 
 }  // namespace detail
-
-namespace {
-
-/// The keys Adam, AdamW, Adamax and Nadam share, in Keras's order.
-template <class Options>
-void write_moments(Json& config, const Options& options) {
-    config["beta_1"] = options.beta_1;
-    config["beta_2"] = options.beta_2;
-    config["epsilon"] = options.epsilon;
-}
-
-}  // namespace
 
 Json optimizer_config(const optim::Optimizer& optimizer) {
     Json config = write_base_keys(optimizer);

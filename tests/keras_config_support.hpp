@@ -3,11 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <exception>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "minidl/core/error.hpp"
 #include "minidl/layers/config.hpp"
+#include "minidl/layers/separable_conv1d.hpp"
 
 namespace minidl::testing {
 
@@ -17,6 +20,20 @@ inline Json read_keras_fixture(const std::string& name) {
     std::ifstream file(path);
     REQUIRE(file.good());
     return Json::parse(file);
+}
+
+/// The message of the IOError `action` must throw.
+template <class F>
+std::string io_error_of(F&& action) {
+    try {
+        action();
+    } catch (const IOError& error) {
+        return error.what();
+    } catch (const std::exception& error) {
+        FAIL("expected an IOError, got: " << error.what());
+    }
+    FAIL("expected an IOError, nothing was thrown");
+    return {};
 }
 
 /// The keys of a JSON object, in order.
@@ -54,6 +71,28 @@ inline void check_same_config(const Json& actual, const Json& expected) {
     CHECK(keys_of(actual) == keys_of(expected));
     CHECK(actual == expected);
     CHECK(actual.dump() == expected.dump());
+}
+
+/// The arguments of the SeparableConv1D "sep_conv" of the fixtures (separable_conv1d_tf2_13.json
+/// and the sequential_sepconv_*.json), but its depthwise initializer, which differs among them.
+inline void check_fixture_sep_conv(const layers::SeparableConv1D& sep) {
+    const layers::SeparableConv1DOptions& options = sep.options();
+    CHECK(sep.name() == "sep_conv");
+    CHECK(options.filters == 8);
+    CHECK(options.kernel_size == 5);
+    CHECK(options.padding == Padding::Causal);
+    CHECK(options.dilation_rate == 2);
+    CHECK(options.depth_multiplier == 2);
+    CHECK(options.activation.name() == "relu");
+    CHECK(options.pointwise_initializer.class_name() == "RandomNormal");
+    CHECK(options.bias_initializer.class_name() == "Constant");
+    CHECK(options.depthwise_regularizer);
+    CHECK_FALSE(options.pointwise_regularizer);
+    CHECK(options.bias_regularizer);
+    CHECK(options.activity_regularizer);
+    CHECK(options.depthwise_constraint);
+    CHECK(options.pointwise_constraint);
+    CHECK(options.bias_constraint);
 }
 
 }  // namespace minidl::testing

@@ -139,24 +139,8 @@ TEST_CASE("both fixture styles describe the same SeparableConv1D", "[layer_confi
     check_same_config(new_style->config(), expected);
 
     const auto& sep = dynamic_cast<const SeparableConv1D&>(*new_style);
-    const layers::SeparableConv1DOptions& options = sep.options();
-    CHECK(sep.name() == "sep_conv");
-    CHECK(options.filters == 8);
-    CHECK(options.kernel_size == 5);
-    CHECK(options.padding == Padding::Causal);
-    CHECK(options.dilation_rate == 2);
-    CHECK(options.depth_multiplier == 2);
-    CHECK(options.activation.name() == "relu");
-    CHECK(options.depthwise_initializer.class_name() == "HeNormal");
-    CHECK(options.pointwise_initializer.class_name() == "RandomNormal");
-    CHECK(options.bias_initializer.class_name() == "Constant");
-    CHECK(options.depthwise_regularizer);
-    CHECK_FALSE(options.pointwise_regularizer);
-    CHECK(options.bias_regularizer);
-    CHECK(options.activity_regularizer);
-    CHECK(options.depthwise_constraint);
-    CHECK(options.pointwise_constraint);
-    CHECK(options.bias_constraint);
+    check_fixture_sep_conv(sep);
+    CHECK(sep.options().depthwise_initializer.class_name() == "HeNormal");
 
     // The loaded rules act: the depthwise L2 penalty of the built layer.
     SeparableConv1D& layer = const_cast<SeparableConv1D&>(sep);

@@ -8,6 +8,8 @@
 
 #include <minidl/minidl.hpp>
 
+#include "keras_config_support.hpp"
+
 #include "minidl/serialization/compile_config.hpp"
 #include "minidl/serialization/json_node.hpp"
 
@@ -22,14 +24,9 @@ std::unique_ptr<losses::Loss> from_text(const std::string& text) {
     return loss_from_config(JsonNode(json, "loss.json"));
 }
 
+/// The IOError message reading `text` gives.
 std::string error_of(const std::string& text) {
-    try {
-        from_text(text);
-    } catch (const IOError& error) {
-        return error.what();
-    }
-    FAIL("no IOError for " << text);
-    return "";
+    return minidl::testing::io_error_of([&] { from_text(text); });
 }
 
 std::vector<std::shared_ptr<losses::Loss>> every_loss() {

@@ -67,20 +67,6 @@ std::vector<Shape> weight_shapes(const Model& model) {
     return shapes;
 }
 
-/// The error message of `action`, which must throw IOError.
-template <class F>
-std::string io_error_of(F&& action) {
-    try {
-        action();
-    } catch (const IOError& error) {
-        return error.what();
-    } catch (const std::exception& error) {
-        FAIL("expected an IOError, got: " << error.what());
-    }
-    FAIL("expected an IOError, nothing was thrown");
-    return {};
-}
-
 /// The IOError model_from_json gives for `json`.
 std::string load_error(const std::string& json) {
     return io_error_of([&] { model_from_json(json); });
@@ -102,22 +88,7 @@ void check_sepnet(const Model& model) {
     CHECK(layers[0]->name() == "sep_conv");
 
     const auto& sep = dynamic_cast<const layers::SeparableConv1D&>(*layers[0]);
-    const layers::SeparableConv1DOptions& options = sep.options();
-    CHECK(options.filters == 8);
-    CHECK(options.kernel_size == 5);
-    CHECK(options.padding == Padding::Causal);
-    CHECK(options.dilation_rate == 2);
-    CHECK(options.depth_multiplier == 2);
-    CHECK(options.activation.name() == "relu");
-    CHECK(options.pointwise_initializer.class_name() == "RandomNormal");
-    CHECK(options.bias_initializer.class_name() == "Constant");
-    CHECK(options.depthwise_regularizer);
-    CHECK_FALSE(options.pointwise_regularizer);
-    CHECK(options.bias_regularizer);
-    CHECK(options.activity_regularizer);
-    CHECK(options.depthwise_constraint);
-    CHECK(options.pointwise_constraint);
-    CHECK(options.bias_constraint);
+    check_fixture_sep_conv(sep);
 
     const auto& pool = dynamic_cast<const layers::MaxPooling1D&>(*layers[1]);
     CHECK(pool.options().pool_size == 2);

@@ -10,6 +10,8 @@
 
 #include <minidl/minidl.hpp>
 
+#include "keras_config_support.hpp"
+
 #include "minidl/serialization/compile_config.hpp"
 #include "minidl/serialization/json_node.hpp"
 #include "test_support.hpp"
@@ -32,15 +34,9 @@ std::unique_ptr<optim::Optimizer> through_text(const optim::Optimizer& optimizer
     return from_text(dump_json(optimizer_config(optimizer)));
 }
 
-/// The message of the IOError that reading `text` throws.
+/// The IOError message reading `text` gives.
 std::string error_of(const std::string& text) {
-    try {
-        from_text(text);
-    } catch (const IOError& error) {
-        return error.what();
-    }
-    FAIL("no IOError for " << text);
-    return "";
+    return minidl::testing::io_error_of([&] { from_text(text); });
 }
 
 std::vector<std::shared_ptr<optim::Optimizer>> every_optimizer() {
