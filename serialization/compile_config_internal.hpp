@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,13 @@
 #include "minidl/train/metric.hpp"
 
 namespace minidl::serialization::detail {
+
+/// `object` as the concrete class T when it is exactly a T (not a subclass: AdamW derives from
+/// Adam but has its own config), else null.
+template <class T, class Base>
+const T* exactly(const Base& object) {
+    return typeid(object) == typeid(T) ? static_cast<const T*>(&object) : nullptr;
+}
 
 /// Reads one JSON object key by key: each getter marks its key as read and fails (IOError at the
 /// value's JSON Pointer) on a value of the wrong type; finish() fails naming the first key no

@@ -1,6 +1,5 @@
 // Losses as tf.keras 2.x configures them (keras/losses.py: Loss.get_config gives "reduction" and
 // "name", LossFunctionWrapper appends the function's options). docs/formats.md, "Compile config".
-#include <typeinfo>
 
 #include "minidl/serialization/compile_config.hpp"
 #include "minidl/serialization/compile_config_internal.hpp"
@@ -9,6 +8,7 @@ namespace minidl::serialization {
 
 namespace {
 
+using detail::exactly;
 using detail::ObjectReader;
 
 // Keras's default reduction is "auto", which compile() and fit() run as "sum_over_batch_size";
@@ -34,11 +34,6 @@ losses::Reduction read_reduction(ObjectReader& reader) {
     if (name == "none") return losses::Reduction::None;
     node->fail("unknown reduction '" + name +
                "' (expected \"auto\", \"sum_over_batch_size\", \"sum\" or \"none\")");
-}
-
-template <class L>
-const L* as(const losses::Loss& loss) {
-    return typeid(loss) == typeid(L) ? static_cast<const L*>(&loss) : nullptr;
 }
 
 // Reads "reduction", "name" (null: the class's default) and the "fn" that Keras's v3 saving
@@ -121,22 +116,22 @@ Json loss_config(const losses::Loss& loss) {
     Json config = Json::object();
     config["reduction"] = reduction_name(loss.reduction());
     config["name"] = loss.name();
-    if (const auto* l = as<Huber>(loss)) {
+    if (const auto* l = exactly<Huber>(loss)) {
         config["delta"] = l->options().delta;
-    } else if (const auto* l = as<BinaryCrossentropy>(loss)) {
+    } else if (const auto* l = exactly<BinaryCrossentropy>(loss)) {
         config["from_logits"] = l->options().from_logits;
         config["label_smoothing"] = l->options().label_smoothing;
         config["axis"] = l->options().axis;
-    } else if (const auto* l = as<CategoricalCrossentropy>(loss)) {
+    } else if (const auto* l = exactly<CategoricalCrossentropy>(loss)) {
         config["from_logits"] = l->options().from_logits;
         config["label_smoothing"] = l->options().label_smoothing;
         config["axis"] = l->options().axis;
-    } else if (const auto* l = as<SparseCategoricalCrossentropy>(loss)) {
+    } else if (const auto* l = exactly<SparseCategoricalCrossentropy>(loss)) {
         config["from_logits"] = l->options().from_logits;
         config["ignore_class"] = nullptr;
-    } else if (!as<MeanSquaredError>(loss) && !as<MeanAbsoluteError>(loss) &&
-               !as<MeanAbsolutePercentageError>(loss) && !as<LogCosh>(loss) &&
-               !as<KLDivergence>(loss)) {
+    } else if (!exactly<MeanSquaredError>(loss) && !exactly<MeanAbsoluteError>(loss) &&
+               !exactly<MeanAbsolutePercentageError>(loss) && !exactly<LogCosh>(loss) &&
+               !exactly<KLDivergence>(loss)) {
         throw ValueError("loss_config: the loss class " + loss.class_name() +
                          " has no config (minidl writes " + kLosses + ")");
     }

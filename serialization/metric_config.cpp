@@ -2,7 +2,6 @@
 // "name" and "dtype", each metric appends its options). docs/formats.md, "Compile config".
 #include <functional>
 #include <map>
-#include <typeinfo>
 
 #include "minidl/serialization/compile_config_internal.hpp"
 #include "minidl/train/metrics.hpp"
@@ -10,11 +9,6 @@
 namespace minidl::serialization::detail {
 
 namespace {
-
-template <class M>
-const M* as(const metrics::Metric& metric) {
-    return typeid(metric) == typeid(M) ? static_cast<const M*>(&metric) : nullptr;
-}
 
 Json optional_json(const auto& value) { return value ? Json(*value) : Json(nullptr); }
 
@@ -157,19 +151,19 @@ std::optional<Json> metric_options(const metrics::PredictionMetric& metric) {
     Json config = Json::object();
     config["name"] = metric.name();
     config["dtype"] = "float32";
-    if (const auto* m = as<BinaryAccuracy>(metric)) {
+    if (const auto* m = exactly<BinaryAccuracy>(metric)) {
         config["threshold"] = m->options().threshold;
-    } else if (const auto* m = as<TopKCategoricalAccuracy>(metric)) {
+    } else if (const auto* m = exactly<TopKCategoricalAccuracy>(metric)) {
         config["k"] = m->options().k;
-    } else if (const auto* m = as<Precision>(metric)) {
+    } else if (const auto* m = exactly<Precision>(metric)) {
         config["thresholds"] = optional_json(m->options().thresholds);
         config["top_k"] = optional_json(m->options().top_k);
         config["class_id"] = optional_json(m->options().class_id);
-    } else if (const auto* m = as<Recall>(metric)) {
+    } else if (const auto* m = exactly<Recall>(metric)) {
         config["thresholds"] = optional_json(m->options().thresholds);
         config["top_k"] = optional_json(m->options().top_k);
         config["class_id"] = optional_json(m->options().class_id);
-    } else if (const auto* m = as<AUC>(metric)) {
+    } else if (const auto* m = exactly<AUC>(metric)) {
         config["num_thresholds"] = m->options().num_thresholds;
         config["curve"] = curve_name(m->options().curve);
         config["summation_method"] = summation_name(m->options().summation_method);
@@ -177,9 +171,9 @@ std::optional<Json> metric_options(const metrics::PredictionMetric& metric) {
         config["num_labels"] = nullptr;
         config["label_weights"] = nullptr;
         config["from_logits"] = m->options().from_logits;
-    } else if (!as<Accuracy>(metric) && !as<CategoricalAccuracy>(metric) &&
-               !as<SparseCategoricalAccuracy>(metric) && !as<MeanSquaredError>(metric) &&
-               !as<MeanAbsoluteError>(metric) && !as<RootMeanSquaredError>(metric)) {
+    } else if (!exactly<Accuracy>(metric) && !exactly<CategoricalAccuracy>(metric) &&
+               !exactly<SparseCategoricalAccuracy>(metric) && !exactly<MeanSquaredError>(metric) &&
+               !exactly<MeanAbsoluteError>(metric) && !exactly<RootMeanSquaredError>(metric)) {
         return std::nullopt;
     }
     return config;

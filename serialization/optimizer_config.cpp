@@ -3,7 +3,6 @@
 // "Compile config".
 #include <array>
 #include <cmath>
-#include <typeinfo>
 
 #include "minidl/optim/adadelta.hpp"
 #include "minidl/optim/adagrad.hpp"
@@ -20,6 +19,7 @@ namespace minidl::serialization {
 
 namespace {
 
+using detail::exactly;
 using detail::ObjectReader;
 
 Json optional_number(const std::optional<double>& value) {
@@ -27,11 +27,6 @@ Json optional_number(const std::optional<double>& value) {
 }
 
 // ---- schedules ----
-
-template <class S>
-const S* as(const optim::LearningRateSchedule& schedule) {
-    return typeid(schedule) == typeid(S) ? static_cast<const S*>(&schedule) : nullptr;
-}
 
 Json numbers(const std::vector<double>& values, bool whole_as_integers) {
     Json list = Json::array();
@@ -208,11 +203,6 @@ void set_base(Options& options, const BaseKeys& base) {
     options.global_clipnorm = base.common.global_clipnorm;
 }
 
-template <class O>
-const O* as_optimizer(const optim::Optimizer& optimizer) {
-    return typeid(optimizer) == typeid(O) ? static_cast<const O*>(&optimizer) : nullptr;
-}
-
 /// The keys Adam, AdamW, Adamax and Nadam share, in Keras's order.
 template <class Options>
 void write_moments(Json& config, const Options& options) {
@@ -320,30 +310,30 @@ namespace detail {
 
 Json schedule_config(const optim::LearningRateSchedule& schedule) {
     Json config = Json::object();
-    if (const auto* s = as<optim::ExponentialDecay>(schedule)) {
+    if (const auto* s = exactly<optim::ExponentialDecay>(schedule)) {
         config["initial_learning_rate"] = s->options().initial_learning_rate;
         config["decay_steps"] = s->options().decay_steps;
         config["decay_rate"] = s->options().decay_rate;
         config["staircase"] = s->options().staircase;
         config["name"] = nullptr;
-    } else if (const auto* s = as<optim::InverseTimeDecay>(schedule)) {
+    } else if (const auto* s = exactly<optim::InverseTimeDecay>(schedule)) {
         config["initial_learning_rate"] = s->options().initial_learning_rate;
         config["decay_steps"] = s->options().decay_steps;
         config["decay_rate"] = s->options().decay_rate;
         config["staircase"] = s->options().staircase;
         config["name"] = nullptr;
-    } else if (const auto* s = as<optim::PiecewiseConstantDecay>(schedule)) {
+    } else if (const auto* s = exactly<optim::PiecewiseConstantDecay>(schedule)) {
         config["boundaries"] = numbers(s->options().boundaries, true);
         config["values"] = numbers(s->options().values, false);
         config["name"] = nullptr;
-    } else if (const auto* s = as<optim::CosineDecay>(schedule)) {
+    } else if (const auto* s = exactly<optim::CosineDecay>(schedule)) {
         config["initial_learning_rate"] = s->options().initial_learning_rate;
         config["decay_steps"] = s->options().decay_steps;
         config["alpha"] = s->options().alpha;
         config["name"] = nullptr;
         config["warmup_target"] = optional_number(s->options().warmup_target);
         config["warmup_steps"] = s->options().warmup_steps;
-    } else if (const auto* s = as<optim::PolynomialDecay>(schedule)) {
+    } else if (const auto* s = exactly<optim::PolynomialDecay>(schedule)) {
         config["initial_learning_rate"] = s->options().initial_learning_rate;
         config["decay_steps"] = s->options().decay_steps;
         config["end_learning_rate"] = s->options().end_learning_rate;
@@ -375,30 +365,30 @@ std::shared_ptr<const optim::LearningRateSchedule> schedule_from_config(const Js
 
 Json optimizer_config(const optim::Optimizer& optimizer) {
     Json config = write_base_keys(optimizer);
-    if (const auto* o = as_optimizer<optim::SGD>(optimizer)) {
+    if (const auto* o = exactly<optim::SGD>(optimizer)) {
         config["momentum"] = o->options().momentum;
         config["nesterov"] = o->options().nesterov;
-    } else if (const auto* o = as_optimizer<optim::Adam>(optimizer)) {
+    } else if (const auto* o = exactly<optim::Adam>(optimizer)) {
         write_moments(config, o->options());
         config["amsgrad"] = o->options().amsgrad;
-    } else if (const auto* o = as_optimizer<optim::AdamW>(optimizer)) {
+    } else if (const auto* o = exactly<optim::AdamW>(optimizer)) {
         // Keras's AdamW repeats weight_decay, which stays where the base config put it.
         write_moments(config, o->options());
         config["amsgrad"] = o->options().amsgrad;
-    } else if (const auto* o = as_optimizer<optim::RMSprop>(optimizer)) {
+    } else if (const auto* o = exactly<optim::RMSprop>(optimizer)) {
         config["rho"] = o->options().rho;
         config["momentum"] = o->options().momentum;
         config["epsilon"] = o->options().epsilon;
         config["centered"] = o->options().centered;
-    } else if (const auto* o = as_optimizer<optim::Adagrad>(optimizer)) {
+    } else if (const auto* o = exactly<optim::Adagrad>(optimizer)) {
         config["initial_accumulator_value"] = o->options().initial_accumulator_value;
         config["epsilon"] = o->options().epsilon;
-    } else if (const auto* o = as_optimizer<optim::Adadelta>(optimizer)) {
+    } else if (const auto* o = exactly<optim::Adadelta>(optimizer)) {
         config["rho"] = o->options().rho;
         config["epsilon"] = o->options().epsilon;
-    } else if (const auto* o = as_optimizer<optim::Adamax>(optimizer)) {
+    } else if (const auto* o = exactly<optim::Adamax>(optimizer)) {
         write_moments(config, o->options());
-    } else if (const auto* o = as_optimizer<optim::Nadam>(optimizer)) {
+    } else if (const auto* o = exactly<optim::Nadam>(optimizer)) {
         write_moments(config, o->options());
     } else {
         throw ValueError("optimizer_config: the optimizer class " + optimizer.name() +
