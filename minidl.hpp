@@ -29,6 +29,7 @@
 #include "minidl/layers/layer_normalization.hpp"
 #include "minidl/layers/merge.hpp"
 #include "minidl/layers/model.hpp"
+#include "minidl/layers/normalization.hpp"
 #include "minidl/layers/padding_layers1d.hpp"
 #include "minidl/layers/permute.hpp"
 #include "minidl/layers/pooling1d.hpp"

@@ -17,6 +17,7 @@
 #include "minidl/layers/input_layer.hpp"
 #include "minidl/layers/layer_normalization.hpp"
 #include "minidl/layers/merge.hpp"
+#include "minidl/layers/normalization.hpp"
 #include "minidl/layers/padding_layers1d.hpp"
 #include "minidl/layers/permute.hpp"
 #include "minidl/layers/pooling1d.hpp"
@@ -56,6 +57,7 @@ std::map<std::string, LayerFactory> builtin_factories() {
         {"Embedding", factory_of<Embedding>()},
         {"GaussianNoise", factory_of<GaussianNoise>()},
         {"LayerNormalization", factory_of<LayerNormalization>()},
+        {"Normalization", factory_of<Normalization>()},
         {"SpatialDropout1D", factory_of<SpatialDropout1D>()},
         {"InputLayer", factory_of<InputLayer>()},
         {"Sequential", factory_of<Sequential>()},

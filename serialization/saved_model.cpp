@@ -99,6 +99,11 @@ void save_model(Model& model, const std::filesystem::path& path, const SaveModel
             {"output", tensor_to_json("output", output,
                                       {.encoding = options.encoding, .allow_non_finite = true})}};
     }
+    if (!options.metadata.is_null()) {
+        if (!options.metadata.is_object())
+            throw ValueError(model.name() + ": save_model: metadata must be a JSON object");
+        root["metadata"] = options.metadata;
+    }
     write_json_file(path, root);
 }
 
@@ -109,8 +114,8 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& path,
     const bool checkpoint = root.find("format") && root.at("format").value() == kCheckpointFormat;
     check_format(root, checkpoint ? kCheckpointFormat : kModelFormat, kVersion);
     if (!checkpoint) {
-        root.reject_unknown_keys(
-            {"format", "version", "model_config", "weights", "compile_config", "self_test"});
+        root.reject_unknown_keys({"format", "version", "model_config", "weights", "compile_config",
+                                  "self_test", "metadata"});
     }
     const std::optional<JsonNode> self_test = root.find("self_test");
     Tensor test_input;
@@ -128,6 +133,16 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& path,
     if (self_test && options.run_self_test)
         check_self_test(*self_test, test_input, *model, options);
     return model;
+}
+
+Json read_model_metadata(const std::filesystem::path& path) {
+    const Json document = read_json_file(path);
+    const JsonNode root(document, path.string());
+    check_format(root, kModelFormat, kVersion);
+    const std::optional<JsonNode> metadata = root.find("metadata");
+    if (!metadata) return nullptr;
+    if (!metadata->value().is_object()) metadata->fail("metadata must be an object");
+    return metadata->value();
 }
 
 }  // namespace minidl::serialization

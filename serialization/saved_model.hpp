@@ -21,6 +21,10 @@ struct SaveModelOptions {
     bool self_test = true;
     /// Writes the compile config when the model is compiled.
     bool include_optimizer = true;
+    /// The application's own data about the model (the `minidl` program keeps how its CSV
+    /// columns map to inputs and classes here): a JSON object written under "metadata", or
+    /// null for none. read_model_metadata gives it back.
+    Json metadata = nullptr;
 };
 
 struct LoadModelOptions {
@@ -34,9 +38,9 @@ struct LoadModelOptions {
 };
 
 /// Writes {"format": "minidl.model", "version": 1, "model_config", "weights",
-/// "compile_config"?, "self_test"?} atomically. The model must be built and have a config
-/// (Sequential, or a registered class): ValueError otherwise. The self-test runs the model once
-/// (training=false, no graph).
+/// "compile_config"?, "self_test"?, "metadata"?} atomically. The model must be built and have a
+/// config (Sequential, or a registered class): ValueError otherwise. The self-test runs the model
+/// once (training=false, no graph).
 void save_model(Model& model, const std::filesystem::path& path,
                 const SaveModelOptions& options = {});
 /// Reads a saved model (or the model in a checkpoint): checks the whole file, builds the model from
@@ -44,5 +48,10 @@ void save_model(Model& model, const std::filesystem::path& path,
 /// runs the self-test. Any problem is an IOError naming the file and the JSON Pointer.
 std::unique_ptr<Model> load_model(const std::filesystem::path& path,
                                   const LoadModelOptions& options = {});
+
+/// The "metadata" object of a saved model (SaveModelOptions::metadata), or null when it has
+/// none; IOError naming the file for a file that is not a saved model or a metadata value that
+/// is not an object.
+Json read_model_metadata(const std::filesystem::path& path);
 
 }  // namespace minidl::serialization

@@ -329,6 +329,10 @@ std::map<std::string, std::vector<LayerRef>> samples_of_every_class() {
     samples["Embedding"] = {Embedding({.input_dim = 20, .output_dim = 4, .input_length = 5})};
     samples["LayerNormalization"] = {
         LayerNormalization({.axis = {1, 2}, .epsilon = 1e-6, .scale = false})};
+    samples["Normalization"] = {Normalization({.axis = {-1},
+                                               .mean = std::vector{1.0, 2.0},
+                                               .variance = std::vector{4.0, 9.0},
+                                               .invert = true})};
     samples["InputLayer"] = {InputLayer({.input_shape = {-1, 3}, .batch_size = 8}),
                              Dense({.units = 2})};
     samples["Sequential"] = {

@@ -135,3 +135,21 @@ TEST_CASE("load_model reads the model in a checkpoint") {
     const Tensor x = randn({3, 40, 3});
     CHECK(values(loaded->predict(x, {.verbose = 0})) == values(model->predict(x, {.verbose = 0})));
 }
+
+TEST_CASE("a saved model keeps the application's metadata") {
+    auto model = trained_model();
+    const TemporaryFolder folder("minidl_saved_model_metadata");
+    const fs::path with = folder.path / "with.json";
+    const fs::path without = folder.path / "without.json";
+    const Json metadata = {{"classes", {"cat", "dog", "eel"}}, {"label", "species"}};
+    serialization::save_model(*model, with, {.metadata = metadata});
+    serialization::save_model(*model, without);
+    CHECK(serialization::read_model_metadata(with) == metadata);
+    CHECK(serialization::read_model_metadata(without).is_null());
+    CHECK(serialization::load_model(with)->count_params() == model->count_params());
+
+    CHECK_THROWS_AS(serialization::save_model(*model, folder.path / "bad.json",
+                                              {.metadata = Json::array({1, 2})}),
+                    ValueError);
+    CHECK_FALSE(fs::exists(folder.path / "bad.json"));
+}
