@@ -166,14 +166,10 @@ BatchNormalization::BatchNormalization(const BatchNormalizationOptions& options)
 }
 
 int BatchNormalization::resolve_axis(const Shape& input_shape) const {
-    const int64_t rank = input_shape.rank();
-    const int64_t axis = options_.axis < 0 ? options_.axis + rank : options_.axis;
-    if (axis < 0 || axis >= rank) {
-        throw ShapeError(name() + ": axis " + std::to_string(options_.axis) +
-                         " is out of range for an input of shape " + input_shape.to_string() +
-                         " (rank " + std::to_string(rank) + ")");
-    }
-    return static_cast<int>(axis);
+    const Axes resolved = resolve_normalization_axes({options_.axis}, input_shape, [this] {
+        return name() + ": axis " + std::to_string(options_.axis);
+    });
+    return static_cast<int>(resolved.front());
 }
 
 void BatchNormalization::check_input(const Shape& input_shape) const {

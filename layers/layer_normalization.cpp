@@ -22,11 +22,6 @@ std::string axes_to_string(const Axes& axes) {
     return text + "]";
 }
 
-bool has_repeats(Axes axes) {
-    std::sort(axes.begin(), axes.end());
-    return std::adjacent_find(axes.begin(), axes.end()) != axes.end();
-}
-
 /// The per-row op: x [rows, size] normalised over each row, times gamma plus beta (both
 /// [size]). One graph node, differentiable in x, gamma and beta.
 Tensor layer_norm_rows(const Tensor& x, const Tensor& gamma, const Tensor& beta, double epsilon) {
@@ -90,28 +85,11 @@ Tensor layer_norm_rows(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                   });
 }
 
-/// Reads "axis": an int or a list of ints.
-Axes read_axes(ConfigReader& reader) {
-    const Json* value = reader.take("axis");
-    if (value == nullptr) return {-1};
-    if (value->is_number_integer()) return {value->get<int64_t>()};
-    Axes axes;
-    if (value->is_array()) {
-        for (const Json& axis : *value) {
-            if (!axis.is_number_integer()) break;
-            axes.push_back(axis.get<int64_t>());
-        }
-    }
-    if (!value->is_array() || axes.size() != value->size())
-        reader.fail("axis", "must be an integer or a list of integers, got " + value->dump());
-    return axes;
-}
-
 }  // namespace
 
 LayerNormalization::LayerNormalization(const LayerNormalizationOptions& options)
     : Layer("layer_normalization", options.name, options.trainable), options_(options) {
-    if (options_.axis.empty() || has_repeats(options_.axis)) {
+    if (options_.axis.empty() || has_repeated_axes(options_.axis)) {
         throw ValueError(name() + ": 'axis' must be a non-empty list of distinct axes, got " +
                          axes_to_string(options_.axis));
     }
@@ -119,30 +97,15 @@ LayerNormalization::LayerNormalization(const LayerNormalizationOptions& options)
 }
 
 Axes LayerNormalization::resolve_axes(const Shape& input_shape) const {
-    const int64_t rank = input_shape.rank();
-    Axes axes;
-    for (int64_t axis : options_.axis) {
-        const int64_t resolved = axis < 0 ? axis + rank : axis;
-        if (resolved < 0 || resolved >= rank) {
-            throw ShapeError(name() + ": axis " + axes_to_string(options_.axis) +
-                             " is out of range for an input of shape " + input_shape.to_string() +
-                             " (rank " + std::to_string(rank) + ")");
-        }
-        axes.push_back(resolved);
-    }
-    if (has_repeats(axes)) {
-        throw ShapeError(name() + ": axis " + axes_to_string(options_.axis) +
-                         " names an axis twice for an input of shape " + input_shape.to_string());
-    }
-    return axes;
+    return resolve_normalization_axes(options_.axis, input_shape, [this] {
+        return name() + ": axis " + axes_to_string(options_.axis);
+    });
 }
 
 void LayerNormalization::check_input(const Shape& input_shape) const {
     const Axes axes = resolve_axes(input_shape);
     if (built_shape_.rank() == 0) return;
-    bool matches = input_shape.rank() == built_shape_.rank();
-    for (int64_t axis : axes) matches = matches && input_shape[axis] == built_shape_[axis];
-    if (!matches) {
+    if (!fits_built_shape(input_shape, built_shape_, axes)) {
         throw ShapeError(name() + ": the layer was built for inputs of shape " +
                          built_shape_.to_string() + " (normalised axes " +
                          axes_to_string(built_axes_) + "), got shape " + input_shape.to_string());
@@ -156,8 +119,7 @@ Shape LayerNormalization::compute_output_shape(const Shape& input_shape) const {
 
 void LayerNormalization::create_weights(const Shape& input_shape) {
     const Axes axes = resolve_axes(input_shape);
-    Shape param_shape;
-    for (int64_t axis : axes) param_shape.push_back(input_shape[axis]);
+    const Shape param_shape = sizes_along(input_shape, axes);
     // Members are set only once every weight exists, so a failed build leaves none behind.
     GammaBeta gamma_beta = add_gamma_beta(options_, param_shape, [this](const auto&... arguments) {
         return add_weight(arguments...);
@@ -210,7 +172,7 @@ std::unique_ptr<LayerNormalization> LayerNormalization::from_config(const Json& 
     ConfigReader reader(config, "LayerNormalization config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
     LayerNormalizationOptions options;
-    options.axis = read_axes(reader);
+    options.axis = read_normalization_axes(reader, NullAxis::Default);
     options.epsilon = reader.get_number("epsilon", 1e-3);
     read_gamma_beta_config(reader, options);
     return finish_from_config<LayerNormalization>(reader, base, options);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 #include <string_view>
 #include <vector>
 
@@ -10,6 +9,7 @@
 #include "minidl/core/creation.hpp"
 #include "minidl/core/error.hpp"
 #include "minidl/layers/from_config_support.hpp"
+#include "minidl/layers/normalization_support.hpp"
 
 namespace minidl::layers {
 namespace {
@@ -94,24 +94,6 @@ void store(const std::vector<double>& values, const Tensor& target) {
                    [](double value) { return static_cast<float>(value); });
 }
 
-/// Reads "axis": absent is -1, null is None (no kept axis), else an int or a list of ints.
-Axes read_axes(ConfigReader& reader) {
-    const Json* value = reader.take_present("axis");
-    if (value == nullptr) return {-1};
-    if (value->is_null()) return {};
-    if (value->is_number_integer()) return {value->get<int64_t>()};
-    Axes axes;
-    if (value->is_array()) {
-        for (const Json& axis : *value) {
-            if (!axis.is_number_integer()) break;
-            axes.push_back(axis.get<int64_t>());
-        }
-    }
-    if (!value->is_array() || axes.size() != value->size())
-        reader.fail("axis", "must be an integer, a list of integers or null, got " + value->dump());
-    return axes;
-}
-
 /// Appends the numbers of `value` (a number or nested lists of them) in row-major order;
 /// false for anything else.
 bool append_numbers(const Json& value, std::vector<double>& numbers) {
@@ -138,8 +120,7 @@ std::optional<std::vector<double>> read_statistic(ConfigReader& reader, const ch
 
 Normalization::Normalization(const NormalizationOptions& options)
     : Layer("normalization", options.name, options.trainable), options_(options) {
-    if (std::set<int64_t>(options_.axis.begin(), options_.axis.end()).size() !=
-        options_.axis.size()) {
+    if (has_repeated_axes(options_.axis)) {
         throw ValueError(name() + ": 'axis' must not name an axis twice, got " +
                          axes_text(options_.axis));
     }
@@ -154,30 +135,16 @@ Normalization::Normalization(const NormalizationOptions& options)
 }
 
 Axes Normalization::resolve_axes(const Shape& input_shape) const {
-    const int64_t rank = input_shape.rank();
-    Axes axes;
-    for (int64_t axis : options_.axis) {
-        const int64_t resolved = axis < 0 ? axis + rank : axis;
-        if (resolved < 0 || resolved >= rank) {
-            throw ShapeError(name() + ": 'axis' " + axes_text(options_.axis) +
-                             " is out of range for an input of shape " + input_shape.to_string() +
-                             " (rank " + std::to_string(rank) + ")");
-        }
-        axes.push_back(resolved);
-    }
+    Axes axes = resolve_normalization_axes(options_.axis, input_shape, [this] {
+        return name() + ": 'axis' " + axes_text(options_.axis);
+    });
     // Sorted, as tf.keras keeps them: the statistics' shape follows the input's axis order.
     std::sort(axes.begin(), axes.end());
-    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
-        throw ShapeError(name() + ": 'axis' " + axes_text(options_.axis) +
-                         " names an axis twice for an input of shape " + input_shape.to_string());
-    }
     return axes;
 }
 
 std::string Normalization::built_shape_mismatch(const Shape& shape) const {
-    bool fits = shape.rank() == built_shape_.rank();
-    for (int64_t axis : kept_axes_) fits = fits && shape[axis] == built_shape_[axis];
-    if (fits) return "";
+    if (fits_built_shape(shape, built_shape_, kept_axes_)) return "";
     return "the layer was built for inputs of shape " + built_shape_.to_string() + " (kept axes " +
            axes_text(kept_axes_) + "), got shape " + shape.to_string();
 }
@@ -190,8 +157,7 @@ void Normalization::check_input(const Shape& input_shape) const {
         return;
     }
     if (!options_.mean) return;
-    Shape kept_shape;
-    for (int64_t axis : axes) kept_shape.push_back(input_shape[axis]);
+    const Shape kept_shape = sizes_along(input_shape, axes);
     check_statistic_size(*options_.mean, "mean", kept_shape, name());
     check_statistic_size(*options_.variance, "variance", kept_shape, name());
 }
@@ -203,8 +169,7 @@ Shape Normalization::compute_output_shape(const Shape& input_shape) const {
 
 void Normalization::create_weights(const Shape& input_shape) {
     const Axes axes = resolve_axes(input_shape);
-    Shape kept_shape;
-    for (int64_t axis : axes) kept_shape.push_back(input_shape[axis]);
+    const Shape kept_shape = sizes_along(input_shape, axes);
     if (options_.mean) {
         mean_ = broadcast_statistic(*options_.mean, kept_shape);
         variance_ = broadcast_statistic(*options_.variance, kept_shape);
@@ -286,7 +251,7 @@ std::unique_ptr<Normalization> Normalization::from_config(const Json& config) {
     ConfigReader reader(config, "Normalization config");
     const LayerBaseArguments base = read_layer_base_arguments(reader);
     NormalizationOptions options;
-    options.axis = read_axes(reader);
+    options.axis = read_normalization_axes(reader, NullAxis::None);
     options.invert = reader.get_bool("invert", false);
     options.mean = read_statistic(reader, "mean");
     options.variance = read_statistic(reader, "variance");

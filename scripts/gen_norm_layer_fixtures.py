@@ -29,30 +29,12 @@ re-running reproduces the file byte for byte. The script checks the hand-written
 formula against autograd and LN's per-axis case against torch.nn.functional.layer_norm.
 """
 
-import json
-import pathlib
-
 import torch
 import torch.nn.functional as F
 
-DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
-DIGITS = 12
+from fixture_common import tensor_json, uniform, write_fixtures
+
 FUSED_MIN_EPSILON = 1.001e-5
-
-
-def as_float32_values(t):
-    return t.to(torch.float32).to(torch.float64)
-
-
-def uniform(gen, shape, low=-1.0, high=1.0):
-    return as_float32_values(torch.rand(shape, generator=gen, dtype=torch.float64) * (high - low) + low)
-
-
-def tensor_json(t, exact=False):
-    values = t.detach().reshape(-1).tolist()
-    if not exact:
-        values = [float(f"{v:.{DIGITS}g}") for v in values]
-    return {"shape": list(t.shape), "values": values}
 
 
 def weight_json(name, t):
@@ -251,9 +233,7 @@ def main():
         "generator": "scripts/gen_norm_layer_fixtures.py",
         "cases": {"batch_normalization": bn_cases(gen), "layer_normalization": ln_cases(gen)},
     }
-    path = DATA_DIR / "norm_layer_fixtures.json"
-    path.write_text(json.dumps(fixtures, indent=None, separators=(",", ":")) + "\n")
-    print(f"wrote {path}")
+    write_fixtures("norm_layer_fixtures.json", fixtures)
 
 
 if __name__ == "__main__":

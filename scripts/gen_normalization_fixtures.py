@@ -23,29 +23,11 @@ float32 (stored exactly); results are float64 to 12 significant digits. Fixed se
 reproduces the file byte for byte.
 """
 
-import json
-import pathlib
-
 import torch
 
-DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data"
-DIGITS = 12
+from fixture_common import tensor_json, uniform, write_fixtures
+
 KERAS_EPSILON = 1e-7
-
-
-def as_float32_values(t):
-    return t.to(torch.float32).to(torch.float64)
-
-
-def uniform(gen, shape, low=-1.0, high=1.0):
-    return as_float32_values(torch.rand(shape, generator=gen, dtype=torch.float64) * (high - low) + low)
-
-
-def tensor_json(t, exact=False):
-    values = t.detach().reshape(-1).tolist()
-    if not exact:
-        values = [float(f"{v:.{DIGITS}g}") for v in values]
-    return {"shape": list(t.shape), "values": values}
 
 
 def kept_axes(axis, rank):
@@ -140,9 +122,7 @@ def main():
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(20261202)
     fixtures = {"generator": "scripts/gen_normalization_fixtures.py", "cases": cases(gen)}
-    path = DATA_DIR / "normalization_fixtures.json"
-    path.write_text(json.dumps(fixtures, indent=None, separators=(",", ":")) + "\n")
-    print(f"wrote {path}")
+    write_fixtures("normalization_fixtures.json", fixtures)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,17 @@
 // Running the built `minidl` program (MINIDL_CLI_PATH) from the end-to-end tests of tools/, and
-// the small data files and architectures they train on.
+// the architectures they train (their CSV files come from examples/csv_data.hpp, as docs/cli.md's).
 #pragma once
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "../examples/csv_data.hpp"
 #include "test_support.hpp"
 
 namespace minidl::testing {
@@ -58,54 +58,6 @@ inline std::string keras_sequential(const std::vector<std::string>& layers) {
         R"({"class_name": "Sequential", "config": {"name": "sequential", "layers": [)";
     for (std::size_t i = 0; i < layers.size(); ++i) text += (i == 0 ? "" : ", ") + layers[i];
     return text + R"(]}, "keras_version": "2.13.1", "backend": "tensorflow"})";
-}
-
-/// Three waveform classes, `steps` samples each in one row (then the label): a sine, a square
-/// wave and a sawtooth with random phase, frequency and noise from a fixed linear congruential
-/// sequence, so the file is the same on every machine.
-inline std::string waveform_csv(int samples, int steps, unsigned seed, bool header = true) {
-    unsigned state = seed;
-    const auto uniform = [&state] {
-        state = state * 1664525u + 1013904223u;
-        return static_cast<double>(state >> 8) / static_cast<double>(1u << 24);
-    };
-    const char* names[] = {"sine", "square", "saw"};
-    std::string text;
-    if (header) {
-        for (int t = 0; t < steps; ++t) text += "x" + std::to_string(t) + ",";
-        text += "shape\n";
-    }
-    for (int i = 0; i < samples; ++i) {
-        const int kind = i % 3;
-        const double phase = uniform(), cycles = 1.5 + 2.0 * uniform();
-        for (int t = 0; t < steps; ++t) {
-            const double u = std::fmod(phase + cycles * t / steps, 1.0);
-            double value = std::sin(2 * M_PI * u);
-            if (kind == 1) value = u < 0.5 ? 1.0 : -1.0;
-            if (kind == 2) value = 2.0 * u - 1.0;
-            value += 0.2 * (uniform() - 0.5);
-            text += std::to_string(value) + ",";
-        }
-        text += std::string(names[kind]) + "\n";
-    }
-    return text;
-}
-
-/// A daily-looking series: a level with a slow trend, a 12-step cycle and noise, in column
-/// "load", and the hour of the cycle in column "phase".
-inline std::string series_csv(int rows, unsigned seed) {
-    unsigned state = seed;
-    const auto uniform = [&state] {
-        state = state * 1664525u + 1013904223u;
-        return static_cast<double>(state >> 8) / static_cast<double>(1u << 24);
-    };
-    std::string text = "phase,load\n";
-    for (int t = 0; t < rows; ++t) {
-        const double load =
-            10.0 + 0.01 * t + 3.0 * std::sin(2 * M_PI * t / 12.0) + 0.3 * (uniform() - 0.5);
-        text += std::to_string(std::cos(2 * M_PI * t / 12.0)) + "," + std::to_string(load) + "\n";
-    }
-    return text;
 }
 
 }  // namespace minidl::testing

@@ -16,20 +16,13 @@ using minidl::testing::write_text;
 
 namespace {
 
-const std::string kClassifier = testing::keras_sequential({
-    R"({"class_name": "InputLayer", "config": {"batch_input_shape": [null, 32, 1], "name": "in"}})",
-    R"({"class_name": "SeparableConv1D", "config": {"name": "sep", "filters": 8, "kernel_size": [5], "padding": "same", "activation": "relu"}})",
-    R"({"class_name": "GlobalAveragePooling1D", "config": {"name": "pool"}})",
-    R"({"class_name": "Dense", "config": {"name": "out", "units": 3, "activation": "softmax"}})",
-});
-
-// No InputLayer: the first layer declares the input shape, which --normalize moves onto the
-// Normalization layer it puts in front.
-const std::string kForecaster = testing::keras_sequential({
-    R"({"class_name": "SeparableConv1D", "config": {"name": "sep", "batch_input_shape": [null, 24, 2], "filters": 16, "kernel_size": [3], "padding": "causal", "activation": "relu"}})",
-    R"({"class_name": "Flatten", "config": {"name": "flat"}})",
-    R"({"class_name": "Dense", "config": {"name": "out", "units": 1}})",
-});
+/// The architectures of docs/cli.md's worked examples. The forecaster has no InputLayer: its
+/// first layer declares the input shape, which --normalize moves onto the Normalization layer it
+/// puts in front.
+const std::filesystem::path kClassifier =
+    std::filesystem::path(MINIDL_SOURCE_DIR) / "examples/cli/waveform_classifier.json";
+const std::filesystem::path kForecaster =
+    std::filesystem::path(MINIDL_SOURCE_DIR) / "examples/cli/load_forecaster.json";
 
 /// "loss: 0.1234 - accuracy: 0.9500" -> the value of `name`.
 double logged(const std::string& text, const std::string& name) {
@@ -46,21 +39,21 @@ nlohmann::json read_json(const std::filesystem::path& path) {
 
 TEST_CASE("minidl train learns to classify waveforms from a CSV with string labels") {
     const TemporaryFolder folder("minidl_cli_classify");
-    write_text(folder.path / "arch.json", kClassifier);
-    write_text(folder.path / "train.csv", testing::waveform_csv(300, 32, 1));
-    write_text(folder.path / "test.csv", testing::waveform_csv(90, 32, 2));
+    std::filesystem::copy_file(kClassifier, folder.path / "arch.json");
+    write_text(folder.path / "train.csv", examples::waveform_csv(300, 32, 1));
+    write_text(folder.path / "test.csv", examples::waveform_csv(90, 32, 2));
 
     const testing::ProgramRun train = run_minidl(
         folder.path, {"train",     "--model",         "arch.json",   "--data",
                       "train.csv", "--out",           "model.json",  "--shape",
-                      "32,1",      "--epochs",        "25",          "--batch-size",
+                      "32,1",      "--epochs",        "15",          "--batch-size",
                       "16",        "--learning-rate", "0.02",        "--validation-split",
                       "0.2",       "--seed",          "3",           "--verbose",
                       "2",         "--history",       "history.csv", "--plot",
                       "curves.svg"});
     INFO(train.out << train.err);
     REQUIRE(train.exit_code == 0);
-    CHECK_THAT(train.out, Catch::Contains("Epoch 25/25") && Catch::Contains("val_accuracy: "));
+    CHECK_THAT(train.out, Catch::Contains("Epoch 15/15") && Catch::Contains("val_accuracy: "));
     CHECK(std::filesystem::exists(folder.path / "history.csv"));
     CHECK(std::filesystem::exists(folder.path / "curves.svg"));
     const nlohmann::json data = read_json(folder.path / "model.json")["metadata"]["data"];
@@ -88,12 +81,19 @@ TEST_CASE("minidl train learns to classify waveforms from a CSV with string labe
     for (std::size_t i = 0; i < truth.rows.size(); ++i)
         correct += predictions.rows[i][0] == truth.rows[i].back() ? 1 : 0;
     CHECK(correct >= 81);
+
+    // Training a trained model further reads the data as the first run did (no --shape).
+    const testing::ProgramRun again =
+        run_minidl(folder.path, {"train", "--model", "model.json", "--data", "train.csv", "--out",
+                                 "tuned.json", "--epochs", "1", "--verbose", "0"});
+    INFO(again.err);
+    CHECK(again.exit_code == 0);
 }
 
 TEST_CASE("minidl train forecasts a series better than persistence") {
     const TemporaryFolder folder("minidl_cli_forecast");
-    write_text(folder.path / "arch.json", kForecaster);
-    write_text(folder.path / "series.csv", testing::series_csv(600, 4));
+    std::filesystem::copy_file(kForecaster, folder.path / "arch.json");
+    write_text(folder.path / "series.csv", examples::series_csv(600, 4));
     const std::vector<std::string> window = {"--window", "24",       "--horizon",
                                              "3",        "--target", "load"};
 
@@ -136,8 +136,8 @@ TEST_CASE("minidl train forecasts a series better than persistence") {
 
 TEST_CASE("minidl train --resume continues exactly as the uninterrupted run") {
     const TemporaryFolder folder("minidl_cli_resume");
-    write_text(folder.path / "arch.json", kClassifier);
-    write_text(folder.path / "train.csv", testing::waveform_csv(96, 32, 5));
+    std::filesystem::copy_file(kClassifier, folder.path / "arch.json");
+    write_text(folder.path / "train.csv", examples::waveform_csv(96, 32, 5));
     const std::vector<std::string> common = {
         "--model", "arch.json",    "--data", "train.csv",          "--shape", "32,1",      "--seed",
         "7",       "--batch-size", "16",     "--validation-split", "0.25",    "--verbose", "0"};

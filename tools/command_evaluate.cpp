@@ -10,17 +10,8 @@
 namespace minidl::tools {
 namespace {
 
-struct EvaluateArgs {
-    std::string model;
-    std::string data;
-    DataOptions data_options;
-    int64_t batch_size = 32;
-    RunOptions run;
-};
-
-void evaluate(const EvaluateArgs& args) {
-    apply_threads(args.run);
-    ModelAndData run = read_model_and_data(args.model, args.data, args.data_options, true);
+void evaluate(const ModelRunArgs& args) {
+    ModelAndData run = read_model_and_data(args, true);
     Model& model = *run.file.model;
     if (!model.compiled()) {
         throw ValueError(args.model +
@@ -35,16 +26,10 @@ void evaluate(const EvaluateArgs& args) {
 }  // namespace
 
 void add_evaluate_command(CLI::App& app) {
-    auto args = std::make_shared<EvaluateArgs>();
+    auto args = std::make_shared<ModelRunArgs>();
     CLI::App* command =
         app.add_subcommand("evaluate", "The loss and metrics of a trained model on a CSV file");
-    command->add_option("--model", args->model, "MODEL.json: a model saved by `minidl train`")
-        ->required();
-    command->add_option("--data", args->data, "TEST.csv: samples with their labels")->required();
-    add_data_options(*command, args->data_options);
-    command->add_option("--batch-size", args->batch_size, "Samples per batch (default 32)")
-        ->check(at_least(1));
-    add_run_options(*command, args->run);
+    add_model_run_options(*command, *args, "TEST.csv: samples with their labels");
     command->callback([args] { evaluate(*args); });
 }
 

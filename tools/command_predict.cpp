@@ -10,13 +10,8 @@
 namespace minidl::tools {
 namespace {
 
-struct PredictArgs {
-    std::string model;
-    std::string data;
+struct PredictArgs : ModelRunArgs {
     std::string out;
-    DataOptions data_options;
-    int64_t batch_size = 32;
-    RunOptions run;
 };
 
 struct Table {
@@ -80,8 +75,7 @@ Table prediction_table(const Tensor& predictions, const DataLayout& layout, bool
 }
 
 void predict(const PredictArgs& args) {
-    apply_threads(args.run);
-    ModelAndData run = read_model_and_data(args.model, args.data, args.data_options, false);
+    ModelAndData run = read_model_and_data(args, false);
     Model& model = *run.file.model;
     const Tensor predictions =
         model.predict(run.data.x, {.batch_size = args.batch_size, .verbose = args.run.verbose});
@@ -96,15 +90,8 @@ void add_predict_command(CLI::App& app) {
     auto args = std::make_shared<PredictArgs>();
     CLI::App* command =
         app.add_subcommand("predict", "A trained model's predictions for a CSV file, as CSV");
-    command->add_option("--model", args->model, "MODEL.json: a model saved by `minidl train`")
-        ->required();
-    command->add_option("--data", args->data, "X.csv: samples (a label column is ignored)")
-        ->required();
+    add_model_run_options(*command, *args, "X.csv: samples (a label column is ignored)");
     command->add_option("--out", args->out, "PRED.csv: where to write the predictions")->required();
-    add_data_options(*command, args->data_options);
-    command->add_option("--batch-size", args->batch_size, "Samples per batch (default 32)")
-        ->check(at_least(1));
-    add_run_options(*command, args->run);
     command->callback([args] { predict(*args); });
 }
 

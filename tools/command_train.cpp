@@ -64,6 +64,14 @@ TaskDefaults task_defaults(const DataLayout& layout, const Dataset& data, int64_
     return {"mse", "mae"};
 }
 
+/// A new object like `object` (a compiled optimizer or loss) made from its config: the same
+/// settings, none of the state.
+template <typename T>
+std::shared_ptr<T> copy_of(const Json& config,
+                           std::unique_ptr<T> (*from_config)(const serialization::JsonNode&)) {
+    return from_config(serialization::JsonNode(config, "the model's compile config"));
+}
+
 /// Compiles with the flags, keeping what a compiled (saved) model had for the flags not given.
 void compile_model(Model& model, const TrainArgs& args, const TaskDefaults& defaults) {
     const bool compiled = model.compiled();
@@ -71,17 +79,14 @@ void compile_model(Model& model, const TrainArgs& args, const TaskDefaults& defa
     if (args.optimizer) {
         optimizer = OptimizerArg(*args.optimizer);
     } else if (compiled) {
-        const Json config = serialization::optimizer_config(model.optimizer());
-        optimizer = OptimizerArg(std::shared_ptr<optim::Optimizer>(
-            serialization::optimizer_from_config(serialization::JsonNode(config, "optimizer"))));
+        optimizer = copy_of(serialization::optimizer_config(model.optimizer()),
+                            &serialization::optimizer_from_config);
     }
     LossArg loss(defaults.loss);
     if (args.loss) {
         loss = LossArg(*args.loss);
     } else if (compiled) {
-        const Json config = serialization::loss_config(model.loss());
-        loss = LossArg(std::shared_ptr<losses::Loss>(
-            serialization::loss_from_config(serialization::JsonNode(config, "loss"))));
+        loss = copy_of(serialization::loss_config(model.loss()), &serialization::loss_from_config);
     }
     std::vector<MetricArg> metrics(args.metrics.begin(), args.metrics.end());
     if (args.metrics.empty())
@@ -105,7 +110,10 @@ std::vector<CallbackRef> training_callbacks(const TrainArgs& args, bool validati
 void train(const TrainArgs& args) {
     apply_threads(args.run);
     if (args.seed) manual_seed(*args.seed);
-    DataLayout layout = apply_options({}, args.data_options);
+    ModelFile file = read_model_file(args.model, args.normalize);
+    Model& model = *file.model;
+    // A model trained before reads its data as then, unless the flags say otherwise.
+    DataLayout layout = apply_options(trained_layout(file), args.data_options);
     const Dataset data = load_dataset(args.data, layout, true);
     ValidationData validation;
     if (!args.validation_data.empty()) {
@@ -113,8 +121,6 @@ void train(const TrainArgs& args) {
         validation = {held_out.x, held_out.y};
     }
 
-    ModelFile file = read_model_file(args.model, args.normalize);
-    Model& model = *file.model;
     if (args.normalize) adapt_normalization(model, data.x);
     Shape one_sample = data.x.shape();
     one_sample[0] = 1;

@@ -83,13 +83,22 @@ DataLayout trained_layout(const ModelFile& file) {
         serialization::JsonNode(document, file.source).at("metadata").at("data"));
 }
 
-ModelAndData read_model_and_data(const std::filesystem::path& model,
-                                 const std::filesystem::path& data, const DataOptions& options,
-                                 bool require_target) {
+void add_model_run_options(CLI::App& command, ModelRunArgs& args, const std::string& data_help) {
+    command.add_option("--model", args.model, "MODEL.json: a model saved by `minidl train`")
+        ->required();
+    command.add_option("--data", args.data, data_help)->required();
+    add_data_options(command, args.data_options);
+    command.add_option("--batch-size", args.batch_size, "Samples per batch (default 32)")
+        ->check(at_least(1));
+    add_run_options(command, args.run);
+}
+
+ModelAndData read_model_and_data(const ModelRunArgs& args, bool require_target) {
+    apply_threads(args.run);
     ModelAndData result;
-    result.file = read_model_file(model);
-    result.layout = apply_options(trained_layout(result.file), options);
-    result.data = load_dataset(data, result.layout, require_target);
+    result.file = read_model_file(args.model);
+    result.layout = apply_options(trained_layout(result.file), args.data_options);
+    result.data = load_dataset(args.data, result.layout, require_target);
     return result;
 }
 

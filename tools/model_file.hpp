@@ -7,6 +7,7 @@
 
 #include "minidl/core/tensor.hpp"
 #include "minidl/layers/model.hpp"
+#include "minidl/tools/cli_support.hpp"
 #include "minidl/tools/data_layout.hpp"
 
 namespace minidl::tools {
@@ -32,16 +33,27 @@ ModelFile read_model_file(const std::filesystem::path& path, bool normalization 
 /// Pointer of malformed metadata.
 DataLayout trained_layout(const ModelFile& file);
 
+/// The options of the commands that run a trained model on a CSV file (evaluate, predict).
+struct ModelRunArgs {
+    std::string model;
+    std::string data;
+    DataOptions data_options;
+    int64_t batch_size = 32;
+    RunOptions run;
+};
+/// Adds --model, --data (described by `data_help`), the data options, --batch-size, --verbose
+/// and --threads to `command`.
+void add_model_run_options(CLI::App& command, ModelRunArgs& args, const std::string& data_help);
+
 /// A trained model and a data file read as its training data was.
 struct ModelAndData {
     ModelFile file;
     DataLayout layout;
     Dataset data;
 };
-/// Reads the model, then the data with the model's layout and the options typed over it.
-ModelAndData read_model_and_data(const std::filesystem::path& model,
-                                 const std::filesystem::path& data, const DataOptions& options,
-                                 bool require_target);
+/// Applies --threads, reads the model, then the data with the model's layout and the options
+/// typed over it.
+ModelAndData read_model_and_data(const ModelRunArgs& args, bool require_target);
 
 /// Adapts the model's leading Normalization layer (read_model_file's) to the training inputs.
 void adapt_normalization(Model& model, const Tensor& x);
