@@ -149,15 +149,16 @@ TEST_CASE("minidl train --resume continues exactly as the uninterrupted run") {
         INFO(run.out << run.err);
         REQUIRE(run.exit_code == 0);
     };
-    train({"--epochs", "4", "--out", "whole.json", "--history", "whole.csv"});
+    // Output folders that do not exist yet are made before training.
+    train({"--epochs", "4", "--out", "runs/whole.json", "--history", "runs/whole.csv"});
     train({"--epochs", "2", "--out", "half.json", "--checkpoint", "ckpt.json"});
     train({"--epochs", "4", "--out", "resumed.json", "--resume", "ckpt.json", "--history",
            "resumed.csv"});
 
-    const nlohmann::json whole = read_json(folder.path / "whole.json");
+    const nlohmann::json whole = read_json(folder.path / "runs/whole.json");
     const nlohmann::json resumed = read_json(folder.path / "resumed.json");
     CHECK(resumed["weights"] == whole["weights"]);
     CHECK(testing::read_file(folder.path / "resumed.csv") ==
-          testing::read_file(folder.path / "whole.csv"));
+          testing::read_file(folder.path / "runs/whole.csv"));
     CHECK(read_json(folder.path / "half.json")["weights"] != whole["weights"]);
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 namespace minidl::tools {
 
@@ -31,6 +32,13 @@ void add_run_options(CLI::App& command, RunOptions& options) {
 
 void apply_threads(const RunOptions& options) {
     if (options.threads) omp_set_num_threads(*options.threads);
+}
+
+void create_parent_folders(std::initializer_list<std::string_view> paths) {
+    for (const std::string_view path : paths) {
+        const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+        if (!parent.empty()) std::filesystem::create_directories(parent);
+    }
 }
 
 std::string logs_text(const Logs& logs) {

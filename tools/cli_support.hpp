@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -23,6 +25,10 @@ struct RunOptions {
 void add_run_options(CLI::App& command, RunOptions& options);
 /// Sets the OpenMP thread count when --threads was given (results do not depend on it).
 void apply_threads(const RunOptions& options);
+
+/// Creates the folders the output files will go in (none for an empty path), so that a long
+/// training run does not fail at its end for want of one.
+void create_parent_folders(std::initializer_list<std::string_view> paths);
 
 /// The logs as Keras's progress line shows them: "loss: 0.4312 - accuracy: 0.9000" (4
 /// decimals, or 4 significant digits in exponent notation at or below 1e-3), without "lr".

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "minidl/core/error.hpp"
+#include "minidl/tools/cli_support.hpp"
 #include "minidl/tools/commands.hpp"
 #include "minidl/tools/history_csv.hpp"
 #include "minidl/tools/model_file.hpp"
@@ -43,7 +44,9 @@ void add_plot_command(CLI::App& app) {
     command->add_option("--out", args->out, "CURVES.svg: where to write the plot")->required();
     command->add_option("--title", args->title, "A title above the plot");
     command->callback([args] {
-        write_history_svg(args->out, read_history_csv(args->history), {.title = args->title});
+        const History history = read_history_csv(args->history);
+        create_parent_folders({args->out});
+        write_history_svg(args->out, history, {.title = args->title});
         std::cout << "Wrote " << args->out << "\n";
     });
 }

@@ -80,6 +80,7 @@ void predict(const PredictArgs& args) {
     const Tensor predictions =
         model.predict(run.data.x, {.batch_size = args.batch_size, .verbose = args.run.verbose});
     const Table table = prediction_table(predictions, run.layout, is_classifier(model, run.layout));
+    create_parent_folders({args.out});
     write_csv(args.out, table.header, table.rows);
     std::cout << "Wrote " << table.rows.size() << " predictions to " << args.out << "\n";
 }

@@ -127,6 +127,7 @@ void train(const TrainArgs& args) {
     const int64_t outputs = model.compute_output_shape(one_sample).back();
     compile_model(model, args, task_defaults(layout, data, outputs));
 
+    create_parent_folders({args.out, args.history, args.plot, args.checkpoint});
     int64_t initial_epoch = 0;
     if (!args.resume.empty())
         initial_epoch = serialization::load_checkpoint(model, args.resume).epoch;
