@@ -24,9 +24,11 @@ const std::filesystem::path kClassifier =
 const std::filesystem::path kForecaster =
     std::filesystem::path(MINIDL_SOURCE_DIR) / "examples/cli/load_forecaster.json";
 
-/// "loss: 0.1234 - accuracy: 0.9500" -> the value of `name`.
+/// The value of `name` in a line such as "loss: 0.1234 - accuracy: 0.9500" of `text`.
 double logged(const std::string& text, const std::string& name) {
-    const std::size_t at = text.rfind(name + ": ");
+    std::size_t at = text.find(name + ": ");
+    while (at != std::string::npos && at != 0 && text[at - 1] != ' ' && text[at - 1] != '\n')
+        at = text.find(name + ": ", at + 1);
     REQUIRE(at != std::string::npos);
     return std::stod(text.substr(at + name.size() + 2));
 }
@@ -124,6 +126,8 @@ TEST_CASE("minidl train forecasts a series better than persistence") {
     const double mae = logged(evaluate.out, "mae");
     INFO("model MAE " << mae << ", persistence MAE " << persistence);
     CHECK(mae < 0.5 * persistence);
+    // evaluate prints the persistence baseline for a series, to 4 decimals.
+    CHECK(logged(evaluate.out, "persistence_mae") == Approx(persistence).margin(6e-5));
 
     const testing::ProgramRun predict =
         run_minidl(folder.path, {"predict", "--model", "model.json", "--data", "tail.csv", "--out",

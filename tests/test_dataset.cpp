@@ -1,6 +1,6 @@
 // Datasets of the `minidl` program (tools/dataset.cpp): tables of one sample per row (labels by
 // name or index, string labels as classes, --shape, predict input), time-series windows checked
-// element by element, validation slices and the persistence forecast's error.
+// element by element and the persistence forecast's error.
 
 #include <catch2/catch.hpp>
 
@@ -199,24 +199,6 @@ TEST_CASE("series_dataset refuses too few rows and malformed options") {
     const SeriesLayout text_cell{.window = 1, .horizon = 1, .target = "", .features = {}};
     REQUIRE_THROWS_WITH(tools::series_dataset(parse_csv("v\n1\nx\n", "x.csv"), text_cell, true),
                         "x.csv:3:1: 'x' is not a number");
-}
-
-TEST_CASE("slice takes the last samples for validation, x and y alike") {
-    const Dataset data = tools::series_dataset(
-        series_table(), {.window = 1, .horizon = 1, .target = "y", .features = {"a"}}, true);
-    REQUIRE(data.x.size(0) == 5);
-    const Dataset validation = tools::slice(data, 3, 5);
-    CHECK(validation.x.shape() == Shape({2, 1, 1}));
-    CHECK(validation.x.to_vector() == Floats{30, 40});
-    CHECK(validation.y.to_vector() == Floats{16, 25});
-    CHECK(tools::slice(data, 0, 3).y.to_vector() == Floats{1, 4, 9});
-    CHECK(tools::slice(data, 5, 5).x.size(0) == 0);
-
-    const Dataset unlabelled{.x = data.x, .y = Tensor{}};
-    CHECK_FALSE(tools::slice(unlabelled, 1, 2).y.defined());
-    REQUIRE_THROWS_AS(tools::slice(data, 4, 6), ValueError);
-    REQUIRE_THROWS_WITH(tools::slice(data, 3, 2),
-                        "slice: samples [3, 2) are not within the dataset's 5");
 }
 
 TEST_CASE("persistence_mae is the mean error of repeating the window's last target") {

@@ -5,6 +5,8 @@
 #include "minidl/core/error.hpp"
 #include "minidl/tools/cli_support.hpp"
 #include "minidl/tools/commands.hpp"
+#include "minidl/tools/csv_table.hpp"
+#include "minidl/tools/dataset.hpp"
 #include "minidl/tools/model_file.hpp"
 
 namespace minidl::tools {
@@ -21,6 +23,11 @@ void evaluate(const ModelRunArgs& args) {
     const Logs logs = model.evaluate(run.data.x, run.data.y,
                                      {.batch_size = args.batch_size, .verbose = args.run.verbose});
     std::cout << logs_text(logs) << "\n";
+    if (run.layout.series) {
+        // The baseline a forecast must beat: the target `horizon` rows on is the last one seen.
+        const double persistence = persistence_mae(read_csv(args.data), run.layout.windows);
+        std::cout << logs_text({{"persistence_mae", persistence}}) << "\n";
+    }
 }
 
 }  // namespace

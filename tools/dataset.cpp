@@ -181,17 +181,6 @@ Dataset series_dataset(const CsvTable& table, const SeriesLayout& layout, bool r
     return data;
 }
 
-Dataset slice(const Dataset& data, int64_t begin, int64_t end) {
-    if (!data.x.defined()) throw ValueError("slice: the dataset has no samples (x is undefined)");
-    const int64_t samples = data.x.size(0);
-    if (begin < 0 || begin > end || end > samples) {
-        throw ValueError("slice: samples [" + std::to_string(begin) + ", " + std::to_string(end) +
-                         ") are not within the dataset's " + std::to_string(samples));
-    }
-    return {.x = minidl::slice(data.x, 0, begin, end),
-            .y = data.y.defined() ? minidl::slice(data.y, 0, begin, end) : Tensor{}};
-}
-
 double persistence_mae(const CsvTable& table, const SeriesLayout& layout) {
     const int64_t samples = series_samples(table, layout, true);
     const int64_t target = label_column(table, layout.target);

@@ -66,14 +66,9 @@ struct SeriesLayout {
 /// not a number.
 Dataset series_dataset(const CsvTable& table, const SeriesLayout& layout, bool require_target);
 
-/// The samples [begin, end) of a dataset (x and y, copied) — used for --validation-split, which
-/// takes the LAST fraction without shuffling (as Keras's validation_split). ValueError unless
-/// 0 <= begin <= end <= samples.
-Dataset slice(const Dataset& data, int64_t begin, int64_t end);
-
-/// Persistence forecast error helper for tests/docs: mean absolute error of predicting, for each
-/// sample, the target's value at the window's last row (y_naive) against y. The samples and
-/// errors are those of series_dataset with the target required.
+/// The persistence forecast's error, the baseline `minidl evaluate` prints for a series: the mean
+/// absolute error of predicting, for each sample, the target's value at the window's last row.
+/// The samples are those of series_dataset with the target required.
 double persistence_mae(const CsvTable& table, const SeriesLayout& layout);
 
 }  // namespace minidl::tools
