@@ -97,6 +97,42 @@ void BM_DepthwiseForwardBackward(benchmark::State& state, int64_t multiplier) {
 BENCHMARK_CAPTURE(BM_DepthwiseForwardBackward, m1, 1)->UseRealTime();
 BENCHMARK_CAPTURE(BM_DepthwiseForwardBackward, m2, 2)->UseRealTime();
 
+// ---- depthwise on channels_first input ---------------------------------------------------------
+
+/// A depthwise op on channels_first x [B, C, L], giving channels_last [B, Lout, C].
+using ChannelsFirstDepthwise = Tensor (*)(const Tensor&, const Tensor&);
+
+/// Reading x as it lies (transposed tile by tile in cache).
+Tensor depthwise_channels_first(const Tensor& x, const Tensor& kernel) {
+    return minidl::depthwise_conv1d(x, kernel, kSame, {.channels_first_input = true});
+}
+
+/// What channels_first layers did before: transpose the whole x, then the channels_last op.
+Tensor depthwise_after_transpose(const Tensor& x, const Tensor& kernel) {
+    return minidl::depthwise_conv1d(minidl::transpose(x, 1, 2), kernel, kSame);
+}
+
+void BM_DepthwiseChannelsFirstForward(benchmark::State& state, ChannelsFirstDepthwise op) {
+    const Tensor x = minidl::randn({kBatch, kChannels, kLength});
+    const Tensor kernel = minidl::randn({kTaps, kChannels, 1});
+    run_timed(state, [&] { benchmark::DoNotOptimize(op(x, kernel).data()); });
+    set_flop_rate(state, convolution_flops(kChannels));
+}
+BENCHMARK_CAPTURE(BM_DepthwiseChannelsFirstForward, direct, depthwise_channels_first)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseChannelsFirstForward, transposed, depthwise_after_transpose)
+    ->UseRealTime();
+
+void BM_DepthwiseChannelsFirstForwardBackward(benchmark::State& state, ChannelsFirstDepthwise op) {
+    run_forward_backward(state, op, minidl::randn({kBatch, kChannels, kLength}),
+                         minidl::randn({kTaps, kChannels, 1}));
+    set_flop_rate(state, 3 * convolution_flops(kChannels));
+}
+BENCHMARK_CAPTURE(BM_DepthwiseChannelsFirstForwardBackward, direct, depthwise_channels_first)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseChannelsFirstForwardBackward, transposed, depthwise_after_transpose)
+    ->UseRealTime();
+
 // ---- grouped (Conv1D) ---------------------------------------------------------------------------
 
 /// C -> C filters in `groups` groups.
@@ -119,5 +155,92 @@ void BM_Conv1DForwardBackward(benchmark::State& state, int64_t groups) {
 }
 BENCHMARK_CAPTURE(BM_Conv1DForwardBackward, groups1, 1)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Conv1DForwardBackward, groups4, 4)->UseRealTime();
+
+// ---- the depthwise kernels one by one, at SepNet's shapes ---------------------------------------
+
+/// A depthwise layer of SepNet: x [batch, length, channels], `taps` with `dilation`, "same"
+/// padding, multiplier 1.
+struct DepthwiseShape {
+    int64_t batch;
+    int64_t length;
+    int64_t channels;
+    int64_t taps;
+    int64_t dilation;
+};
+
+enum class DepthwiseKernel { forward, input_gradient, kernel_gradient };
+
+/// One kernel into preallocated tensors, so that its rate is not the op's or autograd's. The
+/// [1, 256, 128] shape is a tile that stays in L2 (the fused pointwise tile of SepNet large):
+/// the compute rate, where the batch-sized shapes also pay for reading memory.
+void BM_DepthwiseKernel(benchmark::State& state, DepthwiseKernel which, DepthwiseShape shape) {
+    const int64_t extra = (shape.taps - 1) * shape.dilation;
+    const minidl::Conv1DGeometry same{.kernel_size = shape.taps,
+                                      .dilation = shape.dilation,
+                                      .pad_left = extra / 2,
+                                      .pad_right = extra - extra / 2};
+    const minidl::kernels::Conv1DSizes sizes{shape.batch, shape.length, shape.channels,
+                                             shape.length, same};
+    const Tensor x = minidl::randn({shape.batch, shape.length, shape.channels});
+    const Tensor kernel = minidl::randn({shape.taps, shape.channels, 1});
+    const Tensor grad_y = minidl::randn(x.shape());
+    const Tensor out = minidl::empty(x.shape());
+    const Tensor grad_kernel = minidl::empty(kernel.shape());
+    run_timed(state, [&] {
+        switch (which) {
+            case DepthwiseKernel::forward:
+                minidl::kernels::depthwise_conv1d_forward(sizes, 1, x.data(), kernel.data(),
+                                                          out.data());
+                break;
+            case DepthwiseKernel::input_gradient:
+                minidl::kernels::depthwise_conv1d_backward_input(sizes, 1, grad_y.data(),
+                                                                 kernel.data(), out.data());
+                break;
+            case DepthwiseKernel::kernel_gradient:
+                minidl::kernels::depthwise_conv1d_backward_kernel(sizes, 1, grad_y.data(), x.data(),
+                                                                  grad_kernel.data());
+                break;
+        }
+        benchmark::ClobberMemory();
+    });
+    set_flop_rate(state, 2.0 * static_cast<double>(x.numel() * shape.taps));
+}
+
+constexpr DepthwiseShape kMediumDilation1{32, 1024, 64, 9, 1};
+constexpr DepthwiseShape kMediumDilation4{32, 1024, 64, 9, 4};
+constexpr DepthwiseShape kTinyDilation2{32, 128, 16, 5, 2};
+constexpr DepthwiseShape kLargeTile{1, 256, 128, 9, 2};
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, forward_medium_d1, DepthwiseKernel::forward, kMediumDilation1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, forward_medium_d4, DepthwiseKernel::forward, kMediumDilation4)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, forward_tiny_d2, DepthwiseKernel::forward, kTinyDilation2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, forward_large_tile, DepthwiseKernel::forward, kLargeTile)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, input_gradient_medium_d1, DepthwiseKernel::input_gradient,
+                  kMediumDilation1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, input_gradient_medium_d4, DepthwiseKernel::input_gradient,
+                  kMediumDilation4)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, input_gradient_tiny_d2, DepthwiseKernel::input_gradient,
+                  kTinyDilation2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, input_gradient_large_tile, DepthwiseKernel::input_gradient,
+                  kLargeTile)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, kernel_gradient_medium_d1, DepthwiseKernel::kernel_gradient,
+                  kMediumDilation1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, kernel_gradient_medium_d4, DepthwiseKernel::kernel_gradient,
+                  kMediumDilation4)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, kernel_gradient_tiny_d2, DepthwiseKernel::kernel_gradient,
+                  kTinyDilation2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DepthwiseKernel, kernel_gradient_large_tile, DepthwiseKernel::kernel_gradient,
+                  kLargeTile)
+    ->UseRealTime();
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "minidl/core/autograd.hpp"
 #include "minidl/core/error.hpp"
 #include "minidl/core/kernels/conv1d.hpp"
+#include "minidl/core/kernels/depthwise_channels_first.hpp"
 #include "minidl/core/kernels/pointwise.hpp"
 #include "minidl/core/ops.hpp"
 
@@ -45,20 +46,33 @@ void check_rank3(const char* op, const char* what, const Tensor& t, const char* 
     }
 }
 
-/// What both ops check: the geometry, x [B, L, C], a rank-3 kernel with geometry.kernel_size
-/// taps, and at least one output step. `kernel_layout` names the kernel's axes for errors.
+/// Where a conv op's input keeps its length and channels.
+struct InputLayout {
+    int length_axis = 1;
+    int channel_axis = 2;
+    const char* name = "[batch, length, channels]";
+};
+
+constexpr InputLayout kChannelsLast{};
+constexpr InputLayout kChannelsFirst{2, 1, "[batch, channels, length]"};
+
+/// What the ops check: the geometry, x of rank 3 in `layout`, a rank-3 kernel with
+/// geometry.kernel_size taps, and at least one output step. `kernel_layout` names the kernel's
+/// axes for errors.
 kernels::Conv1DSizes checked_sizes(const char* op, const Tensor& x, const Tensor& kernel,
-                                   const Conv1DGeometry& geometry, const char* kernel_layout) {
+                                   const Conv1DGeometry& geometry, const char* kernel_layout,
+                                   const InputLayout& layout = kChannelsLast) {
     check_geometry(op, geometry);
-    check_rank3(op, "input", x, "[batch, length, channels]");
+    check_rank3(op, "input", x, layout.name);
     check_rank3(op, "kernel", kernel, kernel_layout);
     if (kernel.size(0) != geometry.kernel_size) {
         throw ShapeError(std::string(op) + ": kernel " + kernel.shape().to_string() + " has " +
                          std::to_string(kernel.size(0)) + " taps but geometry.kernel_size is " +
                          std::to_string(geometry.kernel_size));
     }
-    const kernels::Conv1DSizes sizes{x.size(0), x.size(1), x.size(2),
-                                     geometry.output_length(x.size(1)), geometry};
+    const int64_t length = x.size(layout.length_axis);
+    const kernels::Conv1DSizes sizes{x.size(0), length, x.size(layout.channel_axis),
+                                     geometry.output_length(length), geometry};
     if (sizes.out_length < 1) {
         throw ShapeError(std::string(op) + ": input " + x.shape().to_string() +
                          " is too short for a kernel of dilated size " +
@@ -75,30 +89,40 @@ std::string shapes_of(const Tensor& x, const Tensor& kernel) {
 
 }  // namespace
 
-Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry) {
+Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
+                        const DepthwiseOptions& options) {
     constexpr const char* op = "depthwise_conv1d";
+    const bool channels_first = options.channels_first_input;
+    const InputLayout& layout = channels_first ? kChannelsFirst : kChannelsLast;
     const kernels::Conv1DSizes sizes =
-        checked_sizes(op, x, kernel, geometry, "[kernel_size, channels, depth_multiplier]");
+        checked_sizes(op, x, kernel, geometry, "[kernel_size, channels, depth_multiplier]", layout);
     if (kernel.size(1) != sizes.channels) {
         throw ShapeError(std::string(op) + ": the kernel's channels (axis 1) must equal the " +
-                         "input's channels (axis 2), got " + shapes_of(x, kernel));
+                         "input's channels (axis " + std::to_string(layout.channel_axis) +
+                         "), got " + shapes_of(x, kernel));
     }
     const int64_t multiplier = kernel.size(2);
     Tensor out = empty({sizes.batch, sizes.out_length, sizes.channels * multiplier});
-    kernels::depthwise_conv1d_forward(sizes, multiplier, x.data(), kernel.data(), out.data());
-    return record(out, op, {x, kernel}, [sizes, multiplier](const GradContext& c) {
+    const auto forward = channels_first ? kernels::depthwise_conv1d_channels_first_forward
+                                        : kernels::depthwise_conv1d_forward;
+    forward(sizes, multiplier, x.data(), kernel.data(), out.data());
+    return record(out, op, {x, kernel}, [sizes, multiplier, channels_first](const GradContext& c) {
         const Tensor& x = c.inputs[0];
         const Tensor& kernel = c.inputs[1];
         if (c.needs(0)) {
             Tensor grad_x = empty(x.shape());
-            kernels::depthwise_conv1d_backward_input(sizes, multiplier, c.grad.data(),
-                                                     kernel.data(), grad_x.data());
+            const auto backward_input =
+                channels_first ? kernels::depthwise_conv1d_channels_first_backward_input
+                               : kernels::depthwise_conv1d_backward_input;
+            backward_input(sizes, multiplier, c.grad.data(), kernel.data(), grad_x.data());
             c.add(0, grad_x);
         }
         if (c.needs(1)) {
             Tensor grad_kernel = empty(kernel.shape());
-            kernels::depthwise_conv1d_backward_kernel(sizes, multiplier, c.grad.data(), x.data(),
-                                                      grad_kernel.data());
+            const auto backward_kernel =
+                channels_first ? kernels::depthwise_conv1d_channels_first_backward_kernel
+                               : kernels::depthwise_conv1d_backward_kernel;
+            backward_kernel(sizes, multiplier, c.grad.data(), x.data(), grad_kernel.data());
             c.add(1, grad_kernel);
         }
     });

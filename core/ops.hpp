@@ -126,9 +126,11 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes);
 /// is not an integer in [0, N)" for the first bad index.
 Tensor embedding(const Tensor& weights, const Tensor& indices);
 
-// ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/conv1d.* and pointwise.*) ----
-// Both ops take channels_last input x of shape [batch, length, channels]. The layers in layers/
-// turn Keras's padding names and data formats into these arguments.
+// ---- 1-D convolution (core/conv.cpp, kernels in core/kernels/: conv1d.*, pointwise.*,
+// depthwise_channels_first.*) ----
+// The ops take channels_last input x of shape [batch, length, channels] (depthwise_conv1d also
+// channels_first). The layers in layers/ turn Keras's padding names and data formats into these
+// arguments.
 
 /// Where a 1-D convolution's taps fall: output step t, tap j reads input position
 /// t * stride + j * dilation - pad_left; positions outside [0, length) read zeros.
@@ -146,11 +148,22 @@ struct Conv1DGeometry {
     int64_t output_length(int64_t length) const;
 };
 
+/// How depthwise_conv1d reads its input.
+struct DepthwiseOptions {
+    /// x is [B, C, L] (channels_first). The output stays channels_last, [B, Lout, C * M], the
+    /// layout SeparableConv1D's pointwise stage reads, so a channels_first layer transposes no
+    /// whole tensor: the op transposes cache-sized tiles of x and of its gradient
+    /// (core/kernels/depthwise_channels_first.hpp).
+    bool channels_first_input = false;
+};
+
 /// Depthwise convolution: x [B, L, C] and kernel [k, C, M] give [B, Lout, C * M], where output
 /// channel c * M + m is sum_j x[b, pos(t, j), c] * kernel[j, c, m] (Keras's channel order).
+/// With options.channels_first_input, x is [B, C, L] and the output the same [B, Lout, C * M].
 /// Differentiable in x and kernel. Throws ShapeError for ranks, channel counts or an output of
 /// no steps, and ValueError for sizes, strides or dilations below 1 or negative pads.
-Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry);
+Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
+                        const DepthwiseOptions& options = {});
 
 /// Convolution: x [B, L, C] and kernel [k, C / groups, F] give [B, Lout, F]; output channel f
 /// belongs to group f / (F / groups), which reads input channels of that group only (Keras's

@@ -36,8 +36,10 @@ void SeparableConv1D::create_weights(const Shape& input_shape) {
 Tensor SeparableConv1D::call(const Tensor& x, bool /*training*/) {
     const Conv1DInput input = inspect(x.shape());
     const int64_t depth = input_channels_ * options_.depth_multiplier;
-    const Tensor depthwise = depthwise_conv1d(to_channels_last(x, options_.data_format),
-                                              depthwise_kernel_, input.geometry);
+    // channels_first input is read as it lies; the depthwise output is channels_last either way.
+    const Tensor depthwise = depthwise_conv1d(
+        x, depthwise_kernel_, input.geometry,
+        {.channels_first_input = options_.data_format == DataFormat::ChannelsFirst});
     if (fuses_activation()) return pointwise(depthwise, pointwise_kernel_);
     // Otherwise the 1x1 pointwise stage is one GEMM over every (batch, step) row.
     const Tensor mixed = matmul(reshape(depthwise, {input.batch * input.output_length, depth}),

@@ -1,6 +1,7 @@
 // depthwise_conv1d and conv1d: output lengths, forward values against naive loops written here
 // (double accumulation) over a grid of geometries, gradient checks, thread-count independence,
-// and the argument checks.
+// and the argument checks; depthwise_conv1d on channels_first input against transposing it for
+// the channels_last op.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -395,6 +396,147 @@ TEST_CASE("conv1d forward and gradients are bit-identical on 1, 2 and 3 threads"
             [g, groups](const Tensor& a, const Tensor& b) { return conv1d(a, b, g, groups); }, x,
             kernel);
     }
+}
+
+// ---- depthwise_conv1d on channels_first input ----
+
+namespace {
+
+const auto channels_first_depthwise = [](const Conv1DGeometry& g) {
+    return [g](const Tensor& x, const Tensor& kernel) {
+        return depthwise_conv1d(x, kernel, g, {.channels_first_input = true});
+    };
+};
+
+/// The largest difference relative to 1 + the largest |expected| value, or infinity for
+/// different sizes: the scale of a sum's rounding, which its value alone is not when the
+/// products cancel.
+double max_scaled_difference(const std::vector<float>& actual, const std::vector<float>& expected) {
+    if (actual.size() != expected.size()) return INFINITY;
+    double worst = 0.0, scale = 1.0;
+    for (std::size_t i = 0; i < actual.size(); ++i) {
+        worst = std::max(worst, std::abs(static_cast<double>(actual[i]) - expected[i]));
+        scale = std::max(scale, 1.0 + std::abs(expected[i]));
+    }
+    return worst / scale;
+}
+
+/// The channels_first op on x [B, C, L] against transposing x to [B, L, C] for the
+/// channels_last op: the same forward values and input gradient (the same sums of the same
+/// products in the same order; padding taps add zeros), and the same kernel gradient up to the
+/// rounding of its sums over up to 600 products added in another order (tiles, not chunks).
+void check_channels_first_matches_transpose(const Tensor& x, const Tensor& kernel,
+                                            const Conv1DGeometry& g) {
+    const auto direct = forward_and_gradients(channels_first_depthwise(g), x, kernel, 1);
+    const auto reference = forward_and_gradients(
+        [g](const Tensor& a, const Tensor& b) {
+            return depthwise_conv1d(transpose(a, 1, 2), b, g);
+        },
+        x, kernel, 1);
+    CHECK(direct[0] == reference[0]);  // == on floats: -0 and +0 are equal
+    CHECK(direct[1] == reference[1]);
+    CHECK(max_scaled_difference(direct[2], reference[2]) < 1e-6);
+}
+
+/// Keras's paddings for a kernel of `taps` with `dilation` and `stride`: valid, same, causal.
+std::vector<Conv1DGeometry> padding_variants(int64_t taps, int64_t stride, int64_t dilation) {
+    const int64_t extra = (taps - 1) * dilation;
+    return {{taps, stride, dilation, 0, 0},
+            {taps, stride, dilation, extra / 2, extra - extra / 2},
+            {taps, stride, dilation, extra, 0}};
+}
+
+}  // namespace
+
+TEST_CASE("channels_first depthwise_conv1d equals transpose + depthwise_conv1d over the grid") {
+    int64_t index = 0;
+    for (const Conv1DGeometry& g : geometry_grid()) {
+        for (const int64_t length : lengths_for(g)) {
+            const int64_t channels = std::vector<int64_t>{1, 3, 16}[index % 3];
+            const int64_t multiplier = 1 + index / 3 % 3;
+            const Tensor x = seeded_randn({2, channels, length}, 500 + index);
+            const Tensor kernel = seeded_randn({g.kernel_size, channels, multiplier}, 600 + index);
+            ++index;
+            INFO(describe(g) << ", length " << length << ", channels " << channels
+                             << ", multiplier " << multiplier);
+            check_channels_first_matches_transpose(x, kernel, g);
+        }
+    }
+}
+
+TEST_CASE("channels_first depthwise_conv1d across tiles: valid, same and causal padding") {
+    // Lengths of 1 to 3 tiles (128 steps) and not a multiple of one, so windows, halos and the
+    // input-gradient tiles meet the sequence's edges at every offset.
+    int64_t index = 0;
+    for (const int64_t taps : {1, 3, 9}) {
+        for (const int64_t stride : {1, 2, 3}) {
+            for (const int64_t dilation : {1, 4}) {
+                for (const Conv1DGeometry& g : padding_variants(taps, stride, dilation)) {
+                    const int64_t length = std::vector<int64_t>{300, 129, 37}[index % 3];
+                    const int64_t channels = std::vector<int64_t>{16, 3, 1}[index / 3 % 3];
+                    const int64_t multiplier = 1 + index % 3;
+                    const Tensor x = seeded_randn({2, channels, length}, 700 + index);
+                    const Tensor kernel = seeded_randn({taps, channels, multiplier}, 800 + index);
+                    ++index;
+                    INFO(describe(g) << ", length " << length << ", channels " << channels
+                                     << ", multiplier " << multiplier);
+                    check_channels_first_matches_transpose(x, kernel, g);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("channels_first depthwise_conv1d gradients in x and kernel") {
+    std::vector<GradCase> cases = grad_cases();
+    // One sequence over three tiles of the input gradient, strided and dilated.
+    cases.push_back({{.kernel_size = 3, .stride = 2, .dilation = 3, .pad_left = 3, .pad_right = 3},
+                     {1, 260, 2},
+                     2,
+                     2,
+                     1});
+    for (const GradCase& c : cases) {
+        INFO(describe(c.geometry) << ", x " << c.x_shape << " (channels_last), multiplier "
+                                  << c.kernel_outputs);
+        const Conv1DGeometry g = c.geometry;
+        const auto op = channels_first_depthwise(g);
+        const auto f = [op](const std::vector<Tensor>& in) { return op(in[0], in[1]); };
+        const Tensor x = seeded_randn({c.x_shape[0], c.x_shape[2], c.x_shape[1]}, 33);
+        const Tensor kernel =
+            seeded_randn({g.kernel_size, c.kernel_channels, c.kernel_outputs}, 34);
+        CHECK_GRADIENTS(f, {x, kernel});
+        CHECK_GRADIENTS(f, {x, kernel}, {}, {std::size_t{0}});  // the kernel's gradient alone
+        CHECK_GRADIENTS(f, {x, kernel}, {}, {std::size_t{1}});  // x's gradient alone
+    }
+}
+
+TEST_CASE("channels_first depthwise_conv1d is bit-identical on 1, 2 and 3 threads") {
+    // 8 sequences of 1200 steps: 80 tiles of 128 steps, in 4 to 10 parallel chunks (more for
+    // larger multipliers), each with several runs of kernel-gradient tiles.
+    const Conv1DGeometry g{.kernel_size = 5, .dilation = 2, .pad_left = 4, .pad_right = 4};
+    const Tensor x = seeded_randn({8, 16, 1200}, 73);
+    for (const int64_t multiplier : {1, 2, 3}) {
+        INFO("multiplier " << multiplier);
+        const Tensor kernel = seeded_randn({5, 16, multiplier}, 74);
+        check_thread_independence(channels_first_depthwise(g), x, kernel);
+    }
+}
+
+TEST_CASE("channels_first depthwise_conv1d argument errors name the channels_first layout") {
+    const Conv1DGeometry k3{.kernel_size = 3};
+    const DepthwiseOptions channels_first{.channels_first_input = true};
+    CHECK_THROWS_WITH(depthwise_conv1d(zeros({4, 8}), zeros({3, 4, 1}), k3, channels_first),
+                      Catch::Contains("input must have rank 3 [batch, channels, length]"));
+    // x [2, 4, 8]: 4 channels of 8 steps, so a kernel of 8 channels does not fit.
+    CHECK_THROWS_WITH(depthwise_conv1d(zeros({2, 4, 8}), zeros({3, 8, 1}), k3, channels_first),
+                      Catch::Contains("must equal the input's channels (axis 1)") &&
+                          Catch::Contains("input [2, 4, 8] and kernel [3, 8, 1]"));
+    CHECK_THROWS_WITH(depthwise_conv1d(zeros({2, 4, 2}), zeros({3, 4, 1}), k3, channels_first),
+                      Catch::Contains("input [2, 4, 2] is too short"));
+    CHECK(depthwise_conv1d(zeros({2, 4, 8}), zeros({3, 4, 2}), k3, channels_first).shape() ==
+          Shape{2, 6, 8});
+    CHECK(depthwise_conv1d(zeros({0, 4, 8}), ones({3, 4, 1}), k3, channels_first).shape() ==
+          Shape{0, 6, 4});
 }
 
 TEST_CASE("convolution argument errors") {

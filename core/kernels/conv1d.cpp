@@ -1,8 +1,12 @@
-// Depthwise convolution runs as plain loops over a channels_last row (C * M contiguous floats),
-// which GCC vectorises; the multiplier is a compile-time constant for the common M = 1 and 2 so
-// that the (c, m) loop nest becomes one vector loop, and each output row is summed in registers
-// (sum_of_products). Padding is never materialised: each output row computes the range of taps
-// whose inputs lie inside the sequence.
+// Depthwise convolution with multiplier 1 (every SepNet layer) runs in register blocks of one
+// channel vector: the forward pass and the input gradient (the same correlation, read backwards)
+// sum kBlockRows output rows at once, so that each kernel tap is loaded once per block; the
+// kernel gradient keeps the sums of up to kMaxBlockTaps taps in registers and loads each
+// gradient row once for all of them. Each output is still summed tap by tap (row by row for the
+// kernel gradient) from zero, as before, so blocking changes no bits. Other multipliers run as
+// plain loops over a channels_last row (C * M contiguous floats), which GCC vectorises, with the
+// multiplier a compile-time constant for M = 2 (sum_of_products). Padding is never materialised:
+// each output row computes the range of taps whose inputs lie inside the sequence.
 //
 // The grouped convolution gathers blocks of kColumnRows output rows into im2col rows of
 // k * C / groups values and multiplies them by the kernel with Eigen's GEMM, one product per
@@ -12,7 +16,9 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "minidl/core/kernels/elementwise.hpp"
 #include "minidl/core/parallel.hpp"
@@ -212,6 +218,179 @@ void sum_of_products(float* dst, int64_t channels, Multiplier multiplier,
     }
 }
 
+// ---- depthwise, multiplier 1: register blocks of channel vectors ----
+
+/// Channel vectors of the register blocks (GCC vector extensions, so that an AVX2 build splits
+/// them into ymm halves): 16 channels, 8 for a remainder of 8 to 15 (SepNet tiny's C = 8), and
+/// single floats for the last C % 8.
+using Lanes16 = float __attribute__((vector_size(64)));
+using Lanes8 = float __attribute__((vector_size(32)));
+
+template <class V>
+V load(const float* p) {
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+template <class V>
+void store(float* p, const V& v) {
+    std::memcpy(p, &v, sizeof v);
+}
+
+/// Calls body(V{}, c) for channel vectors of type V covering channels [c, c + lanes of V), from
+/// channel 0 to `channels`.
+template <class Body>
+void for_each_channel_vector(int64_t channels, const Body& body) {
+    int64_t c = 0;
+    for (; c + 16 <= channels; c += 16) body(Lanes16{}, c);
+    if (c + 8 <= channels) {
+        body(Lanes8{}, c);
+        c += 8;
+    }
+    for (; c < channels; ++c) body(0.0f, c);
+}
+
+/// Output rows per register block of the forward and input-gradient passes: each kernel tap's
+/// vector, loaded once, serves the block's rows (about 1 load per multiply-add, where loading
+/// the tap for every row took 2).
+constexpr int64_t kBlockRows = 12;
+/// Taps per register block of the kernel-gradient pass: each gradient row, loaded once, serves
+/// up to this many tap sums (SepNet's k = 9 in one block).
+constexpr int64_t kMaxBlockTaps = 9;
+
+/// A depthwise product as a correlation of rows: out row i of a sequence sums, over taps j,
+/// src row i * step + shift + j * tap_shift times kernel row j, the taps whose src row lies in
+/// [0, src_length). The forward pass reads x (shift -pad_left, tap_shift dilation); the input
+/// gradient reads the output gradient backwards (shift pad_left, tap_shift -dilation).
+struct Correlation {
+    int64_t channels;
+    int64_t src_length;
+    int64_t out_length;
+    int64_t step;
+    int64_t shift;
+    int64_t tap_shift;
+    int64_t kernel_size;
+
+    /// The src row of out row i's tap 0, within its sequence.
+    int64_t first_position(int64_t i) const { return i * step + shift; }
+
+    bool inside(int64_t position) const { return position >= 0 && position < src_length; }
+
+    /// Whether every tap of out rows [i, i + rows) of one sequence reads inside.
+    bool all_inside(int64_t i, int64_t rows) const {
+        const int64_t last_tap = (kernel_size - 1) * tap_shift;
+        const int64_t first = first_position(i);
+        const int64_t last = first_position(i + rows - 1);
+        return inside(first) && inside(first + last_tap) && inside(last) && inside(last + last_tap);
+    }
+
+    /// The taps [begin, end) of out row i that read inside (taps inside are consecutive).
+    StepRange taps_inside(int64_t i) const {
+        const int64_t p = first_position(i);
+        const int64_t a = tap_shift > 0 ? tap_shift : -tap_shift;
+        // Taps j with 0 <= p + j * tap_shift < src_length.
+        const int64_t low = tap_shift > 0 ? -p : p - src_length + 1;  // j * a >= low
+        const int64_t high = tap_shift > 0 ? src_length - 1 - p : p;  // j * a <= high
+        if (high < 0) return {0, 0};
+        const int64_t begin = std::min(kernel_size, low > 0 ? ceil_div(low, a) : 0);
+        return {begin, std::clamp(high / a + 1, begin, kernel_size)};
+    }
+};
+
+/// Rows out[r * row_size] for r < Rows, one channel vector: the sum over taps [begin, end), in
+/// tap order, of src[r * row_step + j * tap_step] * kernel[j * row_size]. The pointers are
+/// offset to the vector's first channel; src + j * tap_step is only formed for taps inside.
+template <class V, int64_t Rows>
+void correlate_rows(const float* src, int64_t src_offset, int64_t row_step, int64_t tap_step,
+                    const float* kernel, int64_t row_size, StepRange taps, float* out) {
+    V acc[Rows] = {};
+    for (int64_t j = taps.begin; j < taps.end; ++j) {
+        const V weight = load<V>(kernel + j * row_size);
+        const float* rows = src + (src_offset + j * tap_step);
+#pragma GCC unroll 12
+        for (int64_t r = 0; r < Rows; ++r) acc[r] += load<V>(rows + r * row_step) * weight;
+    }
+#pragma GCC unroll 12
+    for (int64_t r = 0; r < Rows; ++r) store(out + r * row_size, acc[r]);
+}
+
+/// out rows [0, batch * out_length) of the correlation, in blocks of kBlockRows rows whose taps
+/// all read inside, row by row at the sequences' edges.
+void correlate(const Correlation& k, int64_t batch, const float* src, const float* kernel,
+               float* out) {
+    const int64_t row_size = k.channels;
+    // Whole register blocks per chunk: a chunk of 56 rows (C = 128) ran 8 of them one by one.
+    const int64_t grain =
+        kBlockRows * ceil_div(row_grain(kMinDepthwiseWork, k.kernel_size * row_size), kBlockRows);
+    const int64_t tap_step = k.tap_shift * row_size;
+    const int64_t row_step = k.step * row_size;
+    parallel_for(batch * k.out_length, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end;) {
+            const int64_t b = row / k.out_length;
+            const int64_t i = row - b * k.out_length;
+            const int64_t src_offset = (b * k.src_length + k.first_position(i)) * row_size;
+            const bool block = row + kBlockRows <= std::min(end, (b + 1) * k.out_length) &&
+                               k.all_inside(i, kBlockRows);
+            const StepRange taps = block ? StepRange{0, k.kernel_size} : k.taps_inside(i);
+            for_each_channel_vector(row_size, [&](auto lanes, int64_t c) {
+                using V = decltype(lanes);
+                float* dst = out + row * row_size + c;
+                if (block) {
+                    correlate_rows<V, kBlockRows>(src + c, src_offset, row_step, tap_step,
+                                                  kernel + c, row_size, taps, dst);
+                } else {
+                    correlate_rows<V, 1>(src + c, src_offset, row_step, tap_step, kernel + c,
+                                         row_size, taps, dst);
+                }
+            });
+            row += block ? kBlockRows : 1;
+        }
+    });
+}
+
+/// Calls body(count) with count (1 to the length of `counts`) as a compile-time constant.
+template <class Body, int64_t... Counts>
+void with_tap_count(int64_t count, const Body& body,
+                    std::integer_sequence<int64_t, Counts...> /*counts*/) {
+    ((count == Counts + 1 ? body(std::integral_constant<int64_t, Counts + 1>{}) : void()), ...);
+}
+
+/// The kernel gradient of taps [first_tap, first_tap + Taps), one channel vector, over output
+/// rows [begin, end): acc[j] sums x[input row of (t, j)] * grad[t] in row order, then goes to
+/// partial[j * channels] (pointers offset to the vector's first channel).
+template <class V, int64_t Taps>
+void kernel_gradient_taps(const Conv1DSizes& s, const float* grad, const float* x,
+                          int64_t first_tap, int64_t begin, int64_t end, float* partial) {
+    const Conv1DGeometry& g = s.geometry;
+    const int64_t c = s.channels;
+    const int64_t span = (Taps - 1) * g.dilation;
+    V acc[Taps] = {};
+    for (int64_t b = begin / s.out_length; b * s.out_length < end; ++b) {
+        const float* input = x + b * s.length * c;
+        const int64_t t_end = std::min(s.out_length, end - b * s.out_length);
+        for (int64_t t = std::max<int64_t>(0, begin - b * s.out_length); t < t_end; ++t) {
+            const V gradient = load<V>(grad + (b * s.out_length + t) * c);
+            const int64_t position = t * g.stride - g.pad_left + first_tap * g.dilation;
+            if (position >= 0 && position + span < s.length) {
+                const float* taps = input + position * c;
+#pragma GCC unroll 9
+                for (int64_t j = 0; j < Taps; ++j) {
+                    acc[j] += load<V>(taps + j * g.dilation * c) * gradient;
+                }
+            } else {
+#pragma GCC unroll 9
+                for (int64_t j = 0; j < Taps; ++j) {
+                    const int64_t p = position + j * g.dilation;
+                    if (p >= 0 && p < s.length) acc[j] += load<V>(input + p * c) * gradient;
+                }
+            }
+        }
+    }
+#pragma GCC unroll 9
+    for (int64_t j = 0; j < Taps; ++j) store(partial + (first_tap + j) * c, acc[j]);
+}
+
 // ---- grouped convolution helpers ----
 
 /// The matrix view of a grouped convolution: group g multiplies im2col rows of `width`
@@ -314,8 +493,15 @@ struct BackwardBlocks {
 
 void depthwise_conv1d_forward(const Conv1DSizes& s, int64_t multiplier, const float* x,
                               const float* kernel, float* out) {
+    const Conv1DGeometry& g = s.geometry;
+    if (multiplier == 1) {
+        correlate(
+            {s.channels, s.length, s.out_length, g.stride, -g.pad_left, g.dilation, g.kernel_size},
+            s.batch, x, kernel, out);
+        return;
+    }
     const int64_t row_size = s.channels * multiplier;
-    const int64_t grain = row_grain(kMinDepthwiseWork, s.geometry.kernel_size * row_size);
+    const int64_t grain = row_grain(kMinDepthwiseWork, g.kernel_size * row_size);
     with_multiplier(multiplier, [&](auto m) {
         parallel_for(s.batch * s.out_length, grain, [&](int64_t begin, int64_t end) {
             for (int64_t row = begin; row < end; ++row) {
@@ -333,6 +519,12 @@ void depthwise_conv1d_forward(const Conv1DSizes& s, int64_t multiplier, const fl
 void depthwise_conv1d_backward_input(const Conv1DSizes& s, int64_t multiplier, const float* grad,
                                      const float* kernel, float* grad_x) {
     const Conv1DGeometry& g = s.geometry;
+    if (multiplier == 1 && g.stride == 1) {
+        // Input row i reads output row i + pad_left - j * dilation through tap j.
+        correlate({s.channels, s.out_length, s.length, 1, g.pad_left, -g.dilation, g.kernel_size},
+                  s.batch, grad, kernel, grad_x);
+        return;
+    }
     const int64_t row_size = s.channels * multiplier;
     const int64_t grain = row_grain(kMinDepthwiseWork, g.kernel_size * row_size);
     with_multiplier(multiplier, [&](auto m) {
@@ -368,24 +560,47 @@ void depthwise_conv1d_backward_kernel(const Conv1DSizes& s, int64_t multiplier, 
     const int64_t chunks = chunk_count(rows, grain);
     Tensor partials = empty({chunks, kernel_numel});
     float* p = partials.data();
+    // Multiplier 1: per channel vector and block of taps, each tap's sum over the chunk's rows
+    // stays in a register, and each gradient row, loaded once, serves the block's taps.
+    const auto tap_blocks = [&](int64_t begin, int64_t end, float* partial) {
+        for_each_channel_vector(s.channels, [&](auto lanes, int64_t c) {
+            using V = decltype(lanes);
+            for (int64_t j = 0; j < g.kernel_size; j += kMaxBlockTaps) {
+                with_tap_count(
+                    std::min(kMaxBlockTaps, g.kernel_size - j),
+                    [&](auto taps) {
+                        kernel_gradient_taps<V, taps>(s, grad + c, x + c, j, begin, end,
+                                                      partial + c);
+                    },
+                    std::make_integer_sequence<int64_t, kMaxBlockTaps>{});
+            }
+        });
+    };
+    // Other multipliers: tap by tap, so that each tap's sum over the chunk's rows stays in
+    // registers.
+    const auto taps_in_turn = [&](int64_t begin, int64_t end, float* partial, auto m) {
+        for (int64_t j = 0; j < g.kernel_size; ++j) {
+            const int64_t shift = j * g.dilation - g.pad_left;  // input position - t * stride
+            const StepRange inside = steps_reading_inside(s, shift);
+            sum_of_products<Spread>(partial + j * row_size, s.channels, m, [&](const auto& add) {
+                for (int64_t b = begin / s.out_length; b * s.out_length < end; ++b) {
+                    const int64_t first = std::max(inside.begin, begin - b * s.out_length);
+                    const int64_t last = std::min(inside.end, end - b * s.out_length);
+                    for (int64_t t = first; t < last; ++t) {
+                        add(x + (b * s.length + t * g.stride + shift) * s.channels,
+                            grad + (b * s.out_length + t) * row_size);
+                    }
+                }
+            });
+        }
+    };
     with_multiplier(multiplier, [&](auto m) {
         parallel_for(rows, grain, [&](int64_t begin, int64_t end) {
             float* partial = p + begin / grain * kernel_numel;
-            // Tap by tap, so that each tap's sum over the chunk's rows stays in registers.
-            for (int64_t j = 0; j < g.kernel_size; ++j) {
-                const int64_t shift = j * g.dilation - g.pad_left;  // input position - t * stride
-                const StepRange inside = steps_reading_inside(s, shift);
-                sum_of_products<Spread>(
-                    partial + j * row_size, s.channels, m, [&](const auto& add) {
-                        for (int64_t b = begin / s.out_length; b * s.out_length < end; ++b) {
-                            const int64_t first = std::max(inside.begin, begin - b * s.out_length);
-                            const int64_t last = std::min(inside.end, end - b * s.out_length);
-                            for (int64_t t = first; t < last; ++t) {
-                                add(x + (b * s.length + t * g.stride + shift) * s.channels,
-                                    grad + (b * s.out_length + t) * row_size);
-                            }
-                        }
-                    });
+            if constexpr (std::is_same_v<decltype(m), std::integral_constant<int64_t, 1>>) {
+                tap_blocks(begin, end, partial);
+            } else {
+                taps_in_turn(begin, end, partial, m);
             }
         });
     });
