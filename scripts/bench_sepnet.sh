@@ -2,7 +2,8 @@
 # `make bench`'s end-to-end part: the SepNet training step of minidl (bench/sepnet.cpp) and of
 # PyTorch (../shared/bench/torch_sepnet.py), per size, alternated so that the machine's noise
 # spreads over both, each size and data format in its own process (peak RSS is per process).
-# Then prints the table of minidl / PyTorch ratios (scripts/bench_table.py).
+# Then measures this machine's GEMM peak (bench_micro's Eigen sgemm 1024^3, same build and thread
+# count) for the roofline, and prints the table of minidl / PyTorch ratios (scripts/bench_table.py).
 #
 #   scripts/bench_sepnet.sh <path to bench_sepnet>
 # Environment: THREADS (default 2), SIZES (default "tiny medium large"), ROUNDS (default 1:
@@ -38,5 +39,13 @@ for ((round = 1; round <= rounds; ++round)); do
         fi
     done
 done
+peak=()
+micro=$(dirname "$bench_sepnet")/bench_micro
+if [[ -x "$micro" ]]; then
+    gflops=$(OMP_NUM_THREADS=$threads "$micro" --benchmark_filter='^BM_Matmul/square_1024' \
+        --benchmark_min_time=1 --benchmark_format=json |
+        /usr/bin/python3 -c 'import json, sys; print(max(b["FLOP/s"] for b in json.load(sys.stdin)["benchmarks"]) / 1e9)')
+    peak=(--peak-gflops "$gflops")
+fi
 echo
-/usr/bin/python3 "$repo/scripts/bench_table.py" "$results"
+/usr/bin/python3 "$repo/scripts/bench_table.py" "$results" "${peak[@]}"

@@ -6,15 +6,18 @@ next to the issue's targets, and the fraction of the roofline minidl reaches. Wi
 rounds each figure is the median over the rounds. Standard library only.
 
 The roofline is ../shared/bench/ANCHORS.md's: max(FLOPs / achievable GEMM peak, minimum bytes /
-read bandwidth), with this machine's Eigen sgemm peak (138 GFLOP/s on 1 thread, 250 on 2) and
-read bandwidth (29 / 56 GB/s). FLOPs are computed from the sizes (2 per multiply-add; a
-training step is 3 forwards); the minimum bytes are ANCHORS.md's (fused layers).
+read bandwidth). The GEMM peak is the Eigen sgemm 1024^3 rate measured in the same run
+(--peak-gflops, given by scripts/bench_sepnet.sh), else ANCHORS.md's machine's (138 GFLOP/s on 1
+thread, 250 on 2); the read bandwidth is ANCHORS.md's (29 / 56 GB/s; every size is
+compute-bound). FLOPs are computed from the sizes (2 per multiply-add; a training step is 3
+forwards); the minimum bytes are ANCHORS.md's (fused layers).
 
-usage: bench_table.py RESULTS.jsonl
+usage: bench_table.py RESULTS.jsonl [--peak-gflops GFLOPS]
 """
+import argparse
 import json
+import platform
 import statistics
-import sys
 
 SIZES = {  # torch_sepnet.py's CONFIGS
     "tiny": dict(B=32, L=128, Cin=8, C=16, k=5),
@@ -43,11 +46,21 @@ def forward_flops(size):
     return 2.0 * macs
 
 
-def roofline_ms(size, threads, train):
+def roofline_ms(size, threads, train, peak_gflops):
     t = min(max(threads, 1), 2)
     flops = forward_flops(size) * (3 if train else 1)
     mb = MIN_MB[size][1 if train else 0]
-    return 1e3 * max(flops / (PEAK_GFLOPS[t] * 1e9), mb * 1e6 / (READ_GBS[t] * 1e9))
+    return 1e3 * max(flops / (peak_gflops * 1e9), mb * 1e6 / (READ_GBS[t] * 1e9))
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def median_of(lines, key):
@@ -67,12 +80,19 @@ def mark(value, limit, at_most=True):
 
 
 def main():
-    lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results")
+    parser.add_argument("--peak-gflops", type=float, default=None)
+    args = parser.parse_args()
+    lines = [json.loads(l) for l in open(args.results) if l.strip().startswith("{")]
     torch = [l for l in lines if l["impl"].startswith("torch")]
     minidl = [l for l in lines if l["impl"].startswith("minidl")]
     threads = sorted({l["threads"] for l in lines})
-    print(f"SepNet training step, {'/'.join(map(str, threads))} thread(s); ratios are "
-          "minidl / PyTorch (target in brackets); roofline % = roofline time / minidl time")
+    peak_of = lambda t: args.peak_gflops or PEAK_GFLOPS[min(max(t, 1), 2)]
+    source = "measured in this run" if args.peak_gflops else "ANCHORS.md's machine"
+    print(f"SepNet training step on {cpu_model()}, {'/'.join(map(str, threads))} thread(s); "
+          "ratios are minidl / PyTorch (target in brackets); roofline % = roofline time / minidl "
+          f"time, with a GEMM peak of {peak_of(threads[0]):.0f} GFLOP/s ({source})")
     header = ("| size | format | train ms minidl / torch | ratio | fwd ms minidl / torch | ratio "
               "| peak RSS MB minidl / torch | ratio | roofline % train / fwd "
               "| same bits 1T/2T | system allocs in timed steps |")
@@ -88,8 +108,8 @@ def main():
             train, fwd, rss = (median_of(own, k) for k in ("train_step_ms", "forward_ms", "peak_rss_mb"))
             p_train, p_fwd, p_rss = (median_of(peer, k) for k in ("train_step_ms", "forward_ms", "peak_rss_mb"))
             max_train, max_fwd, max_rss, min_roof = TARGETS[size]
-            roof_train = roofline_ms(size, t, True) / train
-            roof_fwd = roofline_ms(size, t, False) / fwd
+            roof_train = roofline_ms(size, t, True, peak_of(t)) / train
+            roof_fwd = roofline_ms(size, t, False, peak_of(t)) / fwd
             same = {l.get("same_bits_1_and_2_threads") for l in own} - {None}
             allocs = max(l.get("system_allocations_in_timed_steps", 0) for l in own)
 
