@@ -220,6 +220,12 @@ void sum_of_products(float* dst, int64_t channels, Multiplier multiplier,
 
 // ---- depthwise, multiplier 1: register blocks of channel vectors ----
 
+// Without AVX-512 (the portable build) GCC notes at each use of load<V> that returning a 64-byte
+// vector changes the calling convention; these functions are internal and inlined, so no call
+// crosses an ABI boundary.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 /// Channel vectors of the register blocks (GCC vector extensions, so that an AVX2 build splits
 /// them into ymm halves): 16 channels, 8 for a remainder of 8 to 15 (SepNet tiny's C = 8), and
 /// single floats for the last C % 8.
@@ -390,6 +396,8 @@ void kernel_gradient_taps(const Conv1DSizes& s, const float* grad, const float* 
 #pragma GCC unroll 9
     for (int64_t j = 0; j < Taps; ++j) store(partial + (first_tap + j) * c, acc[j]);
 }
+
+#pragma GCC diagnostic pop
 
 // ---- grouped convolution helpers ----
 
