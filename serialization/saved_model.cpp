@@ -110,7 +110,10 @@ void save_model(Model& model, const std::filesystem::path& path, const SaveModel
 std::unique_ptr<Model> load_model(const std::filesystem::path& path,
                                   const LoadModelOptions& options) {
     const Json document = read_json_file(path);
-    const JsonNode root(document, path.string());
+    return load_model(JsonNode(document, path.string()), options);
+}
+
+std::unique_ptr<Model> load_model(const JsonNode& root, const LoadModelOptions& options) {
     const bool checkpoint = root.find("format") && root.at("format").value() == kCheckpointFormat;
     check_format(root, checkpoint ? kCheckpointFormat : kModelFormat, kVersion);
     if (!checkpoint) {
@@ -137,7 +140,10 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& path,
 
 Json read_model_metadata(const std::filesystem::path& path) {
     const Json document = read_json_file(path);
-    const JsonNode root(document, path.string());
+    return model_metadata(JsonNode(document, path.string()));
+}
+
+Json model_metadata(const JsonNode& root) {
     check_format(root, kModelFormat, kVersion);
     const std::optional<JsonNode> metadata = root.find("metadata");
     if (!metadata) return nullptr;

@@ -8,6 +8,7 @@
 
 #include "minidl/core/tensor.hpp"
 #include "minidl/layers/model.hpp"
+#include "minidl/serialization/json_node.hpp"
 #include "minidl/serialization/weights.hpp"
 
 namespace minidl::serialization {
@@ -48,10 +49,14 @@ void save_model(Model& model, const std::filesystem::path& path,
 /// runs the self-test. Any problem is an IOError naming the file and the JSON Pointer.
 std::unique_ptr<Model> load_model(const std::filesystem::path& path,
                                   const LoadModelOptions& options = {});
+/// The same for a file already parsed (errors name root's source).
+std::unique_ptr<Model> load_model(const JsonNode& root, const LoadModelOptions& options = {});
 
 /// The "metadata" object of a saved model (SaveModelOptions::metadata), or null when it has
 /// none; IOError naming the file for a file that is not a saved model or a metadata value that
 /// is not an object.
 Json read_model_metadata(const std::filesystem::path& path);
+/// The same for a file already parsed.
+Json model_metadata(const JsonNode& root);
 
 }  // namespace minidl::serialization

@@ -5,7 +5,6 @@
 #include "minidl/core/error.hpp"
 #include "minidl/tools/cli_support.hpp"
 #include "minidl/tools/commands.hpp"
-#include "minidl/tools/csv_table.hpp"
 #include "minidl/tools/dataset.hpp"
 #include "minidl/tools/model_file.hpp"
 
@@ -25,7 +24,7 @@ void evaluate(const ModelRunArgs& args) {
     std::cout << logs_text(logs) << "\n";
     if (run.layout.series) {
         // The baseline a forecast must beat: the target `horizon` rows on is the last one seen.
-        const double persistence = persistence_mae(read_csv(args.data), run.layout.windows);
+        const double persistence = persistence_mae(run.table, run.layout.windows);
         std::cout << logs_text({{"persistence_mae", persistence}}) << "\n";
     }
 }

@@ -114,10 +114,10 @@ void train(const TrainArgs& args) {
     Model& model = *file.model;
     // A model trained before reads its data as then, unless the flags say otherwise.
     DataLayout layout = apply_options(trained_layout(file), args.data_options);
-    const Dataset data = load_dataset(args.data, layout, true);
+    const Dataset data = load_dataset(read_csv(args.data), layout, true);
     ValidationData validation;
     if (!args.validation_data.empty()) {
-        const Dataset held_out = load_dataset(args.validation_data, layout, true);
+        const Dataset held_out = load_dataset(read_csv(args.validation_data), layout, true);
         validation = {held_out.x, held_out.y};
     }
 

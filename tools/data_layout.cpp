@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "minidl/core/error.hpp"
-#include "minidl/tools/csv_table.hpp"
+#include "minidl/tools/cli_support.hpp"
 #include "minidl/tools/usage_error.hpp"
 
 namespace minidl::tools {
@@ -43,10 +43,14 @@ void add_data_options(CLI::App& command, DataOptions& options) {
                        "The label column: a header name or a 0-based index (default: the last)");
     command.add_option("--shape", options.shape,
                        "STEPS,CHANNELS: each row's features as a sequence, channels_last order");
-    command.add_option("--window", options.window,
-                       "Series: consecutive rows per sample (one time step per row)");
-    command.add_option("--horizon", options.horizon,
-                       "Series: predict the target this many rows after the window (default 1)");
+    command
+        .add_option("--window", options.window,
+                    "Series: consecutive rows per sample (one time step per row)")
+        ->check(at_least(1));
+    command
+        .add_option("--horizon", options.horizon,
+                    "Series: predict the target this many rows after the window (default 1)")
+        ->check(at_least(1));
     command.add_option("--target", options.target, "Series: the column to predict");
     command
         .add_option("--features", options.features,
@@ -70,8 +74,6 @@ DataLayout apply_options(DataLayout base, const DataOptions& options) {
         if (options.horizon) base.windows.horizon = *options.horizon;
         if (options.target) base.windows.target = *options.target;
         if (!options.features.empty()) base.windows.features = options.features;
-        if (base.windows.window < 1) throw UsageError("--window must be at least 1");
-        if (base.windows.horizon < 1) throw UsageError("--horizon must be at least 1");
     } else {
         if (options.label) base.table.label = *options.label;
         if (options.shape) base.table.shape = parse_shape(*options.shape);
@@ -128,11 +130,10 @@ DataLayout layout_from_json(const serialization::JsonNode& node) {
     return layout;
 }
 
-Dataset load_dataset(const std::filesystem::path& path, DataLayout& layout, bool require_target) {
-    const CsvTable table = read_csv(path);
+Dataset load_dataset(const CsvTable& table, DataLayout& layout, bool require_target) {
     if (layout.target_name.empty() && require_target) {
         const std::string& column = layout.series ? layout.windows.target : layout.table.label;
-        layout.target_name = table.column_name(table.column_index(column.empty() ? "-1" : column));
+        layout.target_name = table.column_name(label_column(table, column));
     }
     if (!layout.series) {
         Dataset data = table_dataset(table, layout.table, require_target, layout.feature_count);
@@ -142,7 +143,7 @@ Dataset load_dataset(const std::filesystem::path& path, DataLayout& layout, bool
     Dataset data = series_dataset(table, layout.windows, require_target);
     const int64_t features = data.x.size(2);
     if (layout.feature_count != 0 && features != layout.feature_count) {
-        throw IOError(path.string() + ": " + std::to_string(features) +
+        throw IOError(table.source + ": " + std::to_string(features) +
                       " feature columns, but the model was trained on " +
                       std::to_string(layout.feature_count));
     }

@@ -13,6 +13,7 @@
 
 #include "minidl/core/tensor.hpp"
 #include "minidl/serialization/json_node.hpp"
+#include "minidl/tools/csv_table.hpp"
 #include "minidl/tools/dataset.hpp"
 
 namespace minidl::tools {
@@ -54,9 +55,9 @@ DataLayout apply_options(DataLayout base, const DataOptions& options);
 Json layout_to_json(const DataLayout& layout);
 DataLayout layout_from_json(const serialization::JsonNode& node);
 
-/// Reads `path` and makes its samples. `require_target` false (predict) accepts a file without
-/// the label or target. Sets layout.table.classes (string labels), feature_count and
+/// The table's samples. `require_target` false (predict) accepts a file without the label or
+/// target. Sets layout.table.classes (string labels), feature_count and
 /// target_name when they are not known yet (at training).
-Dataset load_dataset(const std::filesystem::path& path, DataLayout& layout, bool require_target);
+Dataset load_dataset(const CsvTable& table, DataLayout& layout, bool require_target);
 
 }  // namespace minidl::tools

@@ -30,11 +30,6 @@ void fill_rows(const CsvTable& table, const std::vector<int64_t>& columns, float
     }
 }
 
-/// A --label or --target column: "" is the last one.
-int64_t label_column(const CsvTable& table, const std::string& label) {
-    return label.empty() ? table.columns() - 1 : table.column_index(label);
-}
-
 std::string joined(const std::vector<std::string>& names) {
     std::string text;
     for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
@@ -123,6 +118,10 @@ int64_t target_row(int64_t sample, const SeriesLayout& layout) {
 }
 
 }  // namespace
+
+int64_t label_column(const CsvTable& table, const std::string& label) {
+    return label.empty() ? table.columns() - 1 : table.column_index(label);
+}
 
 Dataset table_dataset(const CsvTable& table, TableLayout& layout, bool require_label,
                       int64_t feature_count) {

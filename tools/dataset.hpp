@@ -20,6 +20,10 @@ struct Dataset {
                ///< undefined (Tensor{}) when the table has no label column (predict input)
 };
 
+/// The column of a --label or --target (a name or index, as CsvTable::column_index); "" is the
+/// last column.
+int64_t label_column(const CsvTable& table, const std::string& label);
+
 /// How a table with one sample per row becomes a Dataset (what `train` stores in the model file
 /// so that evaluate/predict read their CSVs the same way).
 struct TableLayout {

@@ -65,9 +65,10 @@ ModelFile read_model_file(const std::filesystem::path& path, bool normalization)
                              " is a trained model; --normalize adds a Normalization layer to an "
                              "untrained Keras architecture");
         }
-        ModelFile file{serialization::load_model(path), true, nullptr, source};
+        const serialization::JsonNode root(document, source);
+        ModelFile file{serialization::load_model(root), true, nullptr, source};
         if (document["format"] == "minidl.model")
-            file.metadata = serialization::read_model_metadata(path);
+            file.metadata = serialization::model_metadata(root);
         return file;
     }
     const Json architecture = normalization ? with_normalization(document, source) : document;
@@ -98,7 +99,8 @@ ModelAndData read_model_and_data(const ModelRunArgs& args, bool require_target) 
     ModelAndData result;
     result.file = read_model_file(args.model);
     result.layout = apply_options(trained_layout(result.file), args.data_options);
-    result.data = load_dataset(args.data, result.layout, require_target);
+    result.table = read_csv(args.data);
+    result.data = load_dataset(result.table, result.layout, require_target);
     return result;
 }
 

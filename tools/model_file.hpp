@@ -49,6 +49,7 @@ void add_model_run_options(CLI::App& command, ModelRunArgs& args, const std::str
 struct ModelAndData {
     ModelFile file;
     DataLayout layout;
+    CsvTable table;
     Dataset data;
 };
 /// Applies --threads, reads the model, then the data with the model's layout and the options
