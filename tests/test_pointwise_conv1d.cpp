@@ -30,12 +30,15 @@ std::string describe(const Case& c) {
            (c.options.channels_first_output ? ", channels_first" : "");
 }
 
-/// Lengths below, at and across the 256-step tiles, odd channel counts (partial vectors and
-/// partial 12-row blocks in small_gemm), each with every option.
+/// Lengths below, at and across the 256-step tiles, odd channel counts (partial vectors, partial
+/// blocks and, past 64 columns, a partial second panel in small_gemm), each with every option.
 std::vector<Case> cases() {
     std::vector<Case> all;
-    const std::vector<std::pair<Shape, int64_t>> shapes{
-        {{2, 5, 3}, 7}, {{3, 256, 8}, 16}, {{2, 300, 13}, 37}, {{1, 520, 64}, 33}};
+    const std::vector<std::pair<Shape, int64_t>> shapes{{{2, 5, 3}, 7},
+                                                        {{3, 256, 8}, 16},
+                                                        {{2, 300, 13}, 37},
+                                                        {{1, 520, 64}, 33},
+                                                        {{2, 30, 70}, 75}};
     for (const auto& [shape, filters] : shapes) {
         for (const bool bias : {false, true}) {
             for (const bool relu : {false, true}) {
