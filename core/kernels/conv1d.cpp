@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "minidl/core/kernels/elementwise.hpp"
+#include "minidl/core/kernels/prefetch.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/core/tensor.hpp"
 
@@ -264,6 +265,10 @@ constexpr int64_t kBlockRows = 12;
 /// Taps per register block of the kernel-gradient pass: each gradient row, loaded once, serves
 /// up to this many tap sums (SepNet's k = 9 in one block).
 constexpr int64_t kMaxBlockTaps = 9;
+/// How many rows ahead the kernel-gradient pass prefetches the gradient and input rows it reads
+/// (one line per row and channel vector, a row apart). Medium SepNet step, 1 thread, best of 4
+/// alternated runs: 52.8 ms without, 50.6 with 8 rows, 49.1 with 32.
+constexpr int64_t kPrefetchRows = 32;
 
 /// A depthwise product as a correlation of rows: out row i of a sequence sums, over taps j,
 /// src row i * step + shift + j * tap_shift times kernel row j, the taps whose src row lies in
@@ -307,9 +312,18 @@ struct Correlation {
 /// Rows out[r * row_size] for r < Rows, one channel vector: the sum over taps [begin, end), in
 /// tap order, of src[r * row_step + j * tap_step] * kernel[j * row_size]. The pointers are
 /// offset to the vector's first channel; src + j * tap_step is only formed for taps inside.
+/// Meanwhile the rows src[src_offset + next + r * row_step] that the next block reads first are
+/// prefetched (with `next` = 0, nothing is): the rows of a block lie a row apart, one cache line
+/// per row and channel vector, and the hardware prefetchers left the loads waiting for them
+/// (35% of the medium SepNet step was depthwise, 12% of its FLOPs).
 template <class V, int64_t Rows>
 void correlate_rows(const float* src, int64_t src_offset, int64_t row_step, int64_t tap_step,
-                    const float* kernel, int64_t row_size, StepRange taps, float* out) {
+                    const float* kernel, int64_t row_size, StepRange taps, float* out,
+                    int64_t next = 0) {
+    if (next != 0) {
+#pragma GCC unroll 12
+        for (int64_t r = 0; r < Rows; ++r) prefetch(src, src_offset + next + r * row_step);
+    }
     V acc[Rows] = {};
     for (int64_t j = taps.begin; j < taps.end; ++j) {
         const V weight = load<V>(kernel + j * row_size);
@@ -331,6 +345,10 @@ void correlate(const Correlation& k, int64_t batch, const float* src, const floa
         kBlockRows * ceil_div(row_grain(kMinDepthwiseWork, k.kernel_size * row_size), kBlockRows);
     const int64_t tap_step = k.tap_shift * row_size;
     const int64_t row_step = k.step * row_size;
+    // The rows the next block reads and this one does not: those of its leading tap (the last
+    // one when taps step forward, the first when they step back), one block further on.
+    const int64_t leading_tap = k.tap_shift > 0 ? k.kernel_size - 1 : 0;
+    const int64_t next = leading_tap * tap_step + kBlockRows * row_step;
     parallel_for(batch * k.out_length, grain, [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end;) {
             const int64_t b = row / k.out_length;
@@ -344,7 +362,7 @@ void correlate(const Correlation& k, int64_t batch, const float* src, const floa
                 float* dst = out + row * row_size + c;
                 if (block) {
                     correlate_rows<V, kBlockRows>(src + c, src_offset, row_step, tap_step,
-                                                  kernel + c, row_size, taps, dst);
+                                                  kernel + c, row_size, taps, dst, next);
                 } else {
                     correlate_rows<V, 1>(src + c, src_offset, row_step, tap_step, kernel + c,
                                          row_size, taps, dst);
@@ -378,6 +396,8 @@ void kernel_gradient_taps(const Conv1DSizes& s, const float* grad, const float* 
         for (int64_t t = std::max<int64_t>(0, begin - b * s.out_length); t < t_end; ++t) {
             const V gradient = load<V>(grad + (b * s.out_length + t) * c);
             const int64_t position = t * g.stride - g.pad_left + first_tap * g.dilation;
+            prefetch(grad, (b * s.out_length + t + kPrefetchRows) * c);
+            prefetch(input, (position + span + kPrefetchRows * g.stride) * c);
             if (position >= 0 && position + span < s.length) {
                 const float* taps = input + position * c;
 #pragma GCC unroll 9
