@@ -11,13 +11,10 @@
 // order, and every tile of a sequence may run on any thread.
 #include "minidl/core/kernels/depthwise_channels_first.hpp"
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
-
 #include <algorithm>
 
 #include "minidl/core/kernels/elementwise.hpp"
+#include "minidl/core/kernels/transpose.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/core/tensor.hpp"
 
@@ -39,81 +36,6 @@ constexpr int64_t kKernelGradientRunFloats = int64_t{1} << 14;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// Rows and columns of one transpose block: 16 floats, one 64-byte cache line of each row read
-/// and of each row written. The rows of a [C, L] sequence lie L floats apart, for L a multiple
-/// of 1024 all in one L1 set; a block reads (or writes) each of its 16 lines once, whole, so the
-/// set's 12 ways need not hold them all.
-constexpr int64_t kBlock = 16;
-
-#ifdef __AVX512F__
-/// Transposes the 16x16 block held in r (row i in r[i]): the usual 4 rounds of in-lane unpacks
-/// and shuffles, then 128-bit lane shuffles, 64 shuffles in all.
-inline void transpose_registers(__m512 (&r)[kBlock]) {
-    __m512 t[kBlock];
-#pragma GCC unroll 8
-    for (int k = 0; k < 8; ++k) {
-        t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-        t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-    }
-#pragma GCC unroll 4
-    for (int q = 0; q < 16; q += 4) {
-        r[q] = _mm512_shuffle_ps(t[q], t[q + 2], 0x44);
-        r[q + 1] = _mm512_shuffle_ps(t[q], t[q + 2], 0xEE);
-        r[q + 2] = _mm512_shuffle_ps(t[q + 1], t[q + 3], 0x44);
-        r[q + 3] = _mm512_shuffle_ps(t[q + 1], t[q + 3], 0xEE);
-    }
-#pragma GCC unroll 2
-    for (int h = 0; h < 16; h += 8) {
-#pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) {
-            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0x88);
-            t[h + 4 + i] = _mm512_shuffle_f32x4(r[h + i], r[h + 4 + i], 0xDD);
-        }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) {
-        r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
-        r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xDD);
-    }
-}
-
-/// One block of copy_transposed, rows, cols <= 16: masked loads and stores, so edge blocks take
-/// the same path.
-inline void transpose_block(const float* src, int64_t src_stride, int64_t rows, int64_t cols,
-                            float* dst, int64_t dst_stride) {
-    const auto mask = [](int64_t n) { return static_cast<__mmask16>((1u << n) - 1); };
-    __m512 r[kBlock];
-#pragma GCC unroll 16
-    for (int i = 0; i < kBlock; ++i) {
-        r[i] = i < rows ? _mm512_maskz_loadu_ps(mask(cols), src + i * src_stride)
-                        : _mm512_setzero_ps();
-    }
-    transpose_registers(r);
-#pragma GCC unroll 16
-    for (int j = 0; j < kBlock; ++j) {
-        if (j < cols) _mm512_mask_storeu_ps(dst + j * dst_stride, mask(rows), r[j]);
-    }
-}
-#else
-inline void transpose_block(const float* src, int64_t src_stride, int64_t rows, int64_t cols,
-                            float* dst, int64_t dst_stride) {
-    for (int64_t j = 0; j < cols; ++j) {
-        for (int64_t i = 0; i < rows; ++i) dst[j * dst_stride + i] = src[i * src_stride + j];
-    }
-}
-#endif
-
-/// dst[j * dst_stride + i] = src[i * src_stride + j] for i < rows, j < cols.
-void copy_transposed(const float* src, int64_t src_stride, int64_t rows, int64_t cols, float* dst,
-                     int64_t dst_stride) {
-    for (int64_t i0 = 0; i0 < rows; i0 += kBlock) {
-        for (int64_t j0 = 0; j0 < cols; j0 += kBlock) {
-            transpose_block(src + i0 * src_stride + j0, src_stride, std::min(kBlock, rows - i0),
-                            std::min(kBlock, cols - j0), dst + j0 * dst_stride + i0, dst_stride);
-        }
-    }
-}
-
 /// Asks for rows [0, rows) x columns [0, cols) of a row-major array to be loaded into L2 (not
 /// L1, which the current tile's window and output fill). The rows of a [C, L] sequence lie a
 /// page or more apart, where the hardware's stream prefetchers do not follow, so a tile waited
@@ -125,7 +47,7 @@ void prefetch_rows(const float* data, int64_t stride, int64_t rows, int64_t cols
     if (cols <= 0) return;
     for (int64_t r = 0; r < rows; ++r) {
         const float* row = data + r * stride;
-        for (int64_t j = 0; j < cols; j += kBlock) __builtin_prefetch(row + j, 0, 2);
+        for (int64_t j = 0; j < cols; j += kTransposeBlock) __builtin_prefetch(row + j, 0, 2);
         __builtin_prefetch(row + cols - 1, 0, 2);
     }
 }

@@ -5,6 +5,7 @@
 
 #include "minidl/core/kernels/elementwise.hpp"
 #include "minidl/core/kernels/small_gemm.hpp"
+#include "minidl/core/kernels/transpose.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/core/tensor.hpp"
 
@@ -24,8 +25,6 @@ constexpr int64_t kMaxChunks = 16;
 /// time step, so the bias is added column by column.
 using TileArray = Eigen::Map<Eigen::ArrayXXf>;
 using ConstTileArray = Eigen::Map<const Eigen::ArrayXXf>;
-/// A forward tile's place inside a channels_first [filters, length] sequence, as [steps, filters].
-using ChannelsFirstTile = Eigen::Map<Eigen::ArrayXXf, Eigen::Unaligned, Eigen::OuterStride<>>;
 
 /// Time steps [step, step + steps) of sequence `sequence`.
 struct Tile {
@@ -93,8 +92,8 @@ void pointwise_conv1d_forward(const PointwiseSizes& s, const float* x, const flo
             if (bias) values.colwise() += Eigen::Map<const Eigen::ArrayXf>(bias, s.filters);
             if (s.relu) values = values.max(0.0f);
             if (s.channels_first_output) {
-                ChannelsFirstTile(out + tiling.channels_first_offset(tile), tile.steps, s.filters,
-                                  Eigen::OuterStride<>(s.length)) = values.transpose();
+                copy_transposed(product, s.filters, tile.steps, s.filters,
+                                out + tiling.channels_first_offset(tile), s.length);
             }
         }
     });
