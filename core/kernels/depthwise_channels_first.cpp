@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "minidl/core/kernels/elementwise.hpp"
+#include "minidl/core/kernels/prefetch.hpp"
 #include "minidl/core/kernels/transpose.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/core/tensor.hpp"
@@ -46,9 +47,9 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 void prefetch_rows(const float* data, int64_t stride, int64_t rows, int64_t cols) {
     if (cols <= 0) return;
     for (int64_t r = 0; r < rows; ++r) {
-        const float* row = data + r * stride;
-        for (int64_t j = 0; j < cols; j += kTransposeBlock) __builtin_prefetch(row + j, 0, 2);
-        __builtin_prefetch(row + cols - 1, 0, 2);
+        for (int64_t j = 0; j < cols; j += kTransposeBlock)
+            prefetch<false, 2>(data, r * stride + j);
+        prefetch<false, 2>(data, r * stride + cols - 1);
     }
 }
 

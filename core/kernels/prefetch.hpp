@@ -7,13 +7,14 @@
 
 namespace minidl::kernels {
 
-/// Asks for the cache line holding p + floats to be fetched into L1, for writing when `Write`.
+/// Asks for the cache line holding p + floats to be fetched, for writing when `Write`; into L1
+/// with Locality 3, into L2 only with Locality 2 (__builtin_prefetch's levels).
 /// The address may lie outside p's array (past a sequence's or a tile's end): a prefetch never
 /// faults, whereas forming such a pointer would be undefined, so it is computed as an integer.
-template <bool Write = false>
+template <bool Write = false, int Locality = 3>
 inline void prefetch(const float* p, int64_t floats) {
     const auto address = reinterpret_cast<std::uintptr_t>(p) + floats * sizeof(float);
-    __builtin_prefetch(reinterpret_cast<const void*>(address), Write ? 1 : 0, 3);
+    __builtin_prefetch(reinterpret_cast<const void*>(address), Write ? 1 : 0, Locality);
 }
 
 }  // namespace minidl::kernels
