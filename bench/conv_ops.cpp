@@ -99,17 +99,18 @@ BENCHMARK_CAPTURE(BM_DepthwiseForwardBackward, m2, 2)->UseRealTime();
 
 // ---- depthwise on channels_first input ---------------------------------------------------------
 
-/// A depthwise op on channels_first x [B, C, L], giving channels_last [B, Lout, C].
+/// A depthwise op on channels_first x [B, C, L], giving channels_first [B, C, Lout].
 using ChannelsFirstDepthwise = Tensor (*)(const Tensor&, const Tensor&);
 
-/// Reading x as it lies (transposed tile by tile in cache).
+/// Row by row, as x lies.
 Tensor depthwise_channels_first(const Tensor& x, const Tensor& kernel) {
-    return minidl::depthwise_conv1d(x, kernel, kSame, {.channels_first_input = true});
+    return minidl::depthwise_conv1d(x, kernel, kSame, {.channels_first = true});
 }
 
-/// What channels_first layers did before: transpose the whole x, then the channels_last op.
+/// Transposing x to channels_last, the channels_last op, and transposing its output back.
 Tensor depthwise_after_transpose(const Tensor& x, const Tensor& kernel) {
-    return minidl::depthwise_conv1d(minidl::transpose(x, 1, 2), kernel, kSame);
+    const Tensor y = minidl::depthwise_conv1d(minidl::transpose(x, 1, 2), kernel, kSame);
+    return minidl::transpose(y, 1, 2);
 }
 
 void BM_DepthwiseChannelsFirstForward(benchmark::State& state, ChannelsFirstDepthwise op) {

@@ -92,7 +92,7 @@ std::string shapes_of(const Tensor& x, const Tensor& kernel) {
 Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
                         const DepthwiseOptions& options) {
     constexpr const char* op = "depthwise_conv1d";
-    const bool channels_first = options.channels_first_input;
+    const bool channels_first = options.channels_first;
     const InputLayout& layout = channels_first ? kChannelsFirst : kChannelsLast;
     const kernels::Conv1DSizes sizes =
         checked_sizes(op, x, kernel, geometry, "[kernel_size, channels, depth_multiplier]", layout);
@@ -102,7 +102,9 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
                          "), got " + shapes_of(x, kernel));
     }
     const int64_t multiplier = kernel.size(2);
-    Tensor out = empty({sizes.batch, sizes.out_length, sizes.channels * multiplier});
+    const int64_t depth = sizes.channels * multiplier;
+    Tensor out = empty(channels_first ? Shape{sizes.batch, depth, sizes.out_length}
+                                      : Shape{sizes.batch, sizes.out_length, depth});
     const auto forward = channels_first ? kernels::depthwise_conv1d_channels_first_forward
                                         : kernels::depthwise_conv1d_forward;
     forward(sizes, multiplier, x.data(), kernel.data(), out.data());
@@ -164,22 +166,22 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geome
 Tensor pointwise_conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias,
                         const PointwiseOptions& options) {
     constexpr const char* op = "pointwise_conv1d";
-    check_rank3(op, "input", x, "[batch, length, channels]");
+    const InputLayout& layout = options.channels_first ? kChannelsFirst : kChannelsLast;
+    check_rank3(op, "input", x, layout.name);
     check_rank3(op, "kernel", kernel, "[1, channels, filters]");
-    if (kernel.size(0) != 1 || kernel.size(1) != x.size(2)) {
+    if (kernel.size(0) != 1 || kernel.size(1) != x.size(layout.channel_axis)) {
         throw ShapeError(std::string(op) + ": the kernel must be [1, channels, filters] with the " +
                          "input's channels, got " + shapes_of(x, kernel));
     }
-    const kernels::PointwiseSizes sizes{x.size(0),    x.size(1),
-                                        x.size(2),    kernel.size(2),
-                                        options.relu, options.channels_first_output};
+    const kernels::PointwiseSizes sizes{x.size(0),      x.size(layout.length_axis),
+                                        kernel.size(1), kernel.size(2),
+                                        options.relu,   options.channels_first};
     if (bias.defined() && bias.shape() != Shape{sizes.filters}) {
         throw ShapeError(std::string(op) + ": the bias must be [" + std::to_string(sizes.filters) +
                          "], got " + bias.shape().to_string());
     }
-    Tensor out =
-        empty(sizes.channels_first_output ? Shape{sizes.batch, sizes.filters, sizes.length}
-                                          : Shape{sizes.batch, sizes.length, sizes.filters});
+    Tensor out = empty(sizes.channels_first ? Shape{sizes.batch, sizes.filters, sizes.length}
+                                            : Shape{sizes.batch, sizes.length, sizes.filters});
     kernels::pointwise_conv1d_forward(sizes, x.data(), kernel.data(),
                                       bias.defined() ? bias.data() : nullptr, out.data());
     auto backward = [sizes](const GradContext& c) {

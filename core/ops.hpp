@@ -148,18 +148,16 @@ struct Conv1DGeometry {
     int64_t output_length(int64_t length) const;
 };
 
-/// How depthwise_conv1d reads its input.
+/// The layout of depthwise_conv1d's input and output.
 struct DepthwiseOptions {
-    /// x is [B, C, L] (channels_first). The output stays channels_last, [B, Lout, C * M], the
-    /// layout SeparableConv1D's pointwise stage reads, so a channels_first layer transposes no
-    /// whole tensor: the op transposes cache-sized tiles of x and of its gradient
-    /// (core/kernels/depthwise_channels_first.hpp).
-    bool channels_first_input = false;
+    /// x is [B, C, L] and the output [B, C * M, Lout] (channels_first): computed row by row,
+    /// vectorised over time, with no transpose (core/kernels/depthwise_channels_first.hpp).
+    bool channels_first = false;
 };
 
 /// Depthwise convolution: x [B, L, C] and kernel [k, C, M] give [B, Lout, C * M], where output
 /// channel c * M + m is sum_j x[b, pos(t, j), c] * kernel[j, c, m] (Keras's channel order).
-/// With options.channels_first_input, x is [B, C, L] and the output the same [B, Lout, C * M].
+/// With options.channels_first, x is [B, C, L] and the output [B, C * M, Lout].
 /// Differentiable in x and kernel. Throws ShapeError for ranks, channel counts or an output of
 /// no steps, and ValueError for sizes, strides or dilations below 1 or negative pads.
 Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
@@ -172,17 +170,17 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeometry& geometry,
               int64_t groups = 1);
 
-/// What pointwise_conv1d does after the product.
+/// What pointwise_conv1d does after the product, and its layout.
 struct PointwiseOptions {
-    bool relu = false;                   ///< relu(x W + bias) instead of x W + bias
-    bool channels_first_output = false;  ///< write [B, F, L] instead of [B, L, F]
+    bool relu = false;            ///< relu(x W + bias) instead of x W + bias
+    bool channels_first = false;  ///< x [B, C, L] and output [B, F, L] instead of [B, L, *]
 };
 
 /// The fused 1x1 convolution of SeparableConv1D's pointwise stage (and Conv1D with kernel_size
 /// 1): x [B, L, C] and kernel [1, C, F], plus bias [F] when it is defined, then relu when
-/// asked, give [B, L, F] or, with channels_first_output, [B, F, L]. One graph node that keeps
-/// only its inputs and output (relu's mask is output > 0), computed in cache-sized tiles of
-/// time steps (core/kernels/pointwise.hpp). Differentiable in x, kernel and bias. Throws
+/// asked, give [B, L, F] (with channels_first, x [B, C, L] gives [B, F, L]). One graph node that
+/// keeps only its inputs and output (relu's mask is output > 0), computed in cache-sized tiles
+/// of time steps (core/kernels/pointwise.hpp). Differentiable in x, kernel and bias. Throws
 /// ShapeError for ranks or sizes that do not match.
 Tensor pointwise_conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias,
                         const PointwiseOptions& options = {});

@@ -40,13 +40,13 @@ void Conv1D::create_weights(const Shape& input_shape) {
 
 Tensor Conv1D::call(const Tensor& x, bool /*training*/) {
     const Conv1DInput input = inspect(x.shape());
-    const Tensor channels_last = to_channels_last(x, options_.data_format);
     // A kernel of one tap that reads every step and every channel is a pointwise convolution.
-    if (options_.kernel_size == 1 && options_.strides == 1 && options_.groups == 1 &&
-        fuses_activation()) {
-        return pointwise(channels_last, kernel_);
+    if (options_.kernel_size == 1 && options_.strides == 1 && options_.groups == 1) {
+        return pointwise(x, kernel_);
     }
-    return finish(conv1d(channels_last, kernel_, input.geometry, options_.groups));
+    const Tensor y =
+        conv1d(to_channels_last(x, options_.data_format), kernel_, input.geometry, options_.groups);
+    return finish(from_channels_last(y, options_.data_format));
 }
 
 Json Conv1D::config() const {

@@ -53,23 +53,21 @@ class ConvLayer1D : public Layer {
                            options_.bias_regularizer, options_.bias_constraint);
     }
 
-    /// y [B, Lout, channels] (channels_last) plus the bias, in the layer's data format, activated.
+    /// y (in the layer's data format) plus the bias, activated.
     Tensor finish(const Tensor& y) const {
         return finish_conv1d_output(y, bias_, options_.data_format, options_.activation);
     }
 
-    /// Whether the activation is one pointwise_conv1d applies itself (linear or relu).
-    bool fuses_activation() const {
-        return options_.activation.is_linear() || options_.activation.is_relu();
-    }
-
-    /// The 1x1 convolution of x [B, L, C] (channels_last) by kernel [1, C, F], plus the bias, in
-    /// the layer's data format, activated: finish() fused into one op. Needs fuses_activation().
+    /// The 1x1 convolution of x (in the layer's data format) by kernel [1, C, F], plus the bias,
+    /// activated: one pointwise_conv1d op, which applies relu itself; another activation
+    /// follows it.
     Tensor pointwise(const Tensor& x, const Tensor& kernel) const {
-        return pointwise_conv1d(
-            x, kernel, bias_,
-            {.relu = options_.activation.is_relu(),
-             .channels_first_output = options_.data_format == DataFormat::ChannelsFirst});
+        const minidl::Activation& activation = options_.activation;
+        const Tensor y =
+            pointwise_conv1d(x, kernel, bias_,
+                             {.relu = activation.is_relu(),
+                              .channels_first = options_.data_format == DataFormat::ChannelsFirst});
+        return activation.is_linear() || activation.is_relu() ? y : activation(y);
     }
 
     Options options_;

@@ -121,10 +121,18 @@ Tensor to_channels_last(const Tensor& x, DataFormat data_format) {
     return data_format == DataFormat::ChannelsFirst ? transpose(x, 1, 2) : x;
 }
 
+Tensor from_channels_last(const Tensor& y, DataFormat data_format) {
+    return to_channels_last(y, data_format);  // swapping axes 1 and 2 is its own inverse
+}
+
 Tensor finish_conv1d_output(const Tensor& y, const Tensor& bias, DataFormat data_format,
                             const Activation& activation) {
-    Tensor out = bias.defined() ? add(y, bias) : y;
-    if (data_format == DataFormat::ChannelsFirst) out = transpose(out, 1, 2);
+    Tensor out = y;
+    if (bias.defined()) {
+        // channels_first: bias [F] as [F, 1], broadcast along the steps.
+        out = add(
+            y, data_format == DataFormat::ChannelsFirst ? reshape(bias, {bias.size(0), 1}) : bias);
+    }
     return activation.is_linear() ? out : activation(out);
 }
 

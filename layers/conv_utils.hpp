@@ -85,9 +85,12 @@ Conv1DInput inspect_conv1d_input(const Conv1DArguments& arguments, const Shape& 
 /// `x` in channels_last order (transposed once when it is channels_first).
 Tensor to_channels_last(const Tensor& x, DataFormat data_format);
 
-/// The shared tail of the convolution layers: y [B, Lout, F] (channels_last) plus `bias` when it
-/// is defined, put back into `data_format`, then `activation` (applied in the output's layout,
-/// as Keras does, which matters for softmax).
+/// y [B, Lout, C] (channels_last) in `data_format`'s order.
+Tensor from_channels_last(const Tensor& y, DataFormat data_format);
+
+/// The shared tail of the convolution layers: y (in `data_format`) plus `bias` when it is
+/// defined, then `activation` (applied in the output's layout, as Keras does, which matters for
+/// softmax).
 Tensor finish_conv1d_output(const Tensor& y, const Tensor& bias, DataFormat data_format,
                             const Activation& activation);
 

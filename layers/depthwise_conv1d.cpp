@@ -35,10 +35,9 @@ void DepthwiseConv1D::create_weights(const Shape& input_shape) {
 
 Tensor DepthwiseConv1D::call(const Tensor& x, bool /*training*/) {
     const Conv1DInput input = inspect(x.shape());
-    // channels_first input is read as it lies; finish() transposes the output back.
-    return finish(depthwise_conv1d(
-        x, depthwise_kernel_, input.geometry,
-        {.channels_first_input = options_.data_format == DataFormat::ChannelsFirst}));
+    return finish(
+        depthwise_conv1d(x, depthwise_kernel_, input.geometry,
+                         {.channels_first = options_.data_format == DataFormat::ChannelsFirst}));
 }
 
 Json DepthwiseConv1D::config() const {

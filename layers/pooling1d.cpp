@@ -60,7 +60,7 @@ Tensor Pooling1D::call(const Tensor& x, bool /*training*/) {
                                                            .stride = window.stride,
                                                            .pad_left = window.pad_left,
                                                            .pad_right = window.pad_right});
-    return arguments_.data_format == DataFormat::ChannelsFirst ? transpose(y, 1, 2) : y;
+    return from_channels_last(y, arguments_.data_format);
 }
 
 Json Pooling1D::config() const {

@@ -35,16 +35,11 @@ void SeparableConv1D::create_weights(const Shape& input_shape) {
 
 Tensor SeparableConv1D::call(const Tensor& x, bool /*training*/) {
     const Conv1DInput input = inspect(x.shape());
-    const int64_t depth = input_channels_ * options_.depth_multiplier;
-    // channels_first input is read as it lies; the depthwise output is channels_last either way.
-    const Tensor depthwise = depthwise_conv1d(
-        x, depthwise_kernel_, input.geometry,
-        {.channels_first_input = options_.data_format == DataFormat::ChannelsFirst});
-    if (fuses_activation()) return pointwise(depthwise, pointwise_kernel_);
-    // Otherwise the 1x1 pointwise stage is one GEMM over every (batch, step) row.
-    const Tensor mixed = matmul(reshape(depthwise, {input.batch * input.output_length, depth}),
-                                reshape(pointwise_kernel_, {depth, options_.filters}));
-    return finish(reshape(mixed, {input.batch, input.output_length, options_.filters}));
+    // Both stages read and write the layer's data format: no tensor is transposed.
+    const Tensor depthwise =
+        depthwise_conv1d(x, depthwise_kernel_, input.geometry,
+                         {.channels_first = options_.data_format == DataFormat::ChannelsFirst});
+    return pointwise(depthwise, pointwise_kernel_);
 }
 
 Json SeparableConv1D::config() const {

@@ -18,7 +18,7 @@ using minidl::testing::seeded_randn;
 namespace {
 
 struct Case {
-    Shape x_shape;  ///< [B, L, C]
+    Shape x_shape;  ///< [B, L, C], whatever the layout
     int64_t filters;
     bool bias;
     PointwiseOptions options;
@@ -27,7 +27,7 @@ struct Case {
 std::string describe(const Case& c) {
     return "x " + c.x_shape.to_string() + ", filters " + std::to_string(c.filters) +
            (c.bias ? ", bias" : "") + (c.options.relu ? ", relu" : "") +
-           (c.options.channels_first_output ? ", channels_first" : "");
+           (c.options.channels_first ? ", channels_first" : "");
 }
 
 /// Lengths below, at and across the 256-step tiles, odd channel counts (partial vectors, partial
@@ -54,8 +54,15 @@ std::vector<Case> cases() {
 /// Index of (b, t, f) in the op's output layout.
 int64_t output_index(const Case& c, int64_t b, int64_t t, int64_t f) {
     const int64_t length = c.x_shape[1];
-    return c.options.channels_first_output ? (b * c.filters + f) * length + t
-                                           : (b * length + t) * c.filters + f;
+    return c.options.channels_first ? (b * c.filters + f) * length + t
+                                    : (b * length + t) * c.filters + f;
+}
+
+/// Index of (b, t, i) in the op's input layout.
+int64_t input_index(const Case& c, int64_t b, int64_t t, int64_t i) {
+    const int64_t length = c.x_shape[1], channels = c.x_shape[2];
+    return c.options.channels_first ? (b * channels + i) * length + t
+                                    : (b * length + t) * channels + i;
 }
 
 /// The naive forward, and the gradients of sum(out * weighting) from the definition.
@@ -73,19 +80,18 @@ Naive naive(const Case& c, const Tensor& x, const Tensor& kernel, const Tensor& 
             std::vector<double>(kernel.numel()), std::vector<double>(c.filters)};
     for (int64_t b = 0; b < batch; ++b) {
         for (int64_t t = 0; t < length; ++t) {
-            const int64_t row = b * length + t;
             for (int64_t f = 0; f < c.filters; ++f) {
                 double value = bs[f];
                 for (int64_t i = 0; i < channels; ++i)
-                    value += double{xs[row * channels + i]} * ws[i * c.filters + f];
+                    value += double{xs[input_index(c, b, t, i)]} * ws[i * c.filters + f];
                 const bool active = !c.options.relu || value > 0.0;
                 const int64_t at = output_index(c, b, t, f);
                 n.out[at] = active ? value : 0.0;
                 const double g = active ? gs[at] : 0.0;
                 n.grad_bias[f] += g;
                 for (int64_t i = 0; i < channels; ++i) {
-                    n.grad_x[row * channels + i] += g * ws[i * c.filters + f];
-                    n.grad_kernel[i * c.filters + f] += g * xs[row * channels + i];
+                    n.grad_x[input_index(c, b, t, i)] += g * ws[i * c.filters + f];
+                    n.grad_kernel[i * c.filters + f] += g * xs[input_index(c, b, t, i)];
                 }
             }
         }
@@ -111,7 +117,9 @@ struct Leaves {
 };
 
 Leaves leaves(const Case& c) {
-    Leaves l{seeded_randn(c.x_shape, 11).requires_grad_(),
+    const Shape x_shape =
+        c.options.channels_first ? Shape{c.x_shape[0], c.x_shape[2], c.x_shape[1]} : c.x_shape;
+    Leaves l{seeded_randn(x_shape, 11).requires_grad_(),
              (seeded_randn({1, c.x_shape[2], c.filters}, 12) * 0.3f).requires_grad_(), Tensor()};
     if (c.bias) l.bias = (seeded_randn({c.filters}, 13) * 0.5f).requires_grad_();
     return l;
@@ -125,8 +133,8 @@ TEST_CASE("pointwise_conv1d forward and gradients match the naive loops") {
         const Leaves l = leaves(c);
         const Tensor out = pointwise_conv1d(l.x, l.kernel, l.bias, c.options);
         const int64_t b = c.x_shape[0], length = c.x_shape[1];
-        CHECK(out.shape() == (c.options.channels_first_output ? Shape{b, c.filters, length}
-                                                              : Shape{b, length, c.filters}));
+        CHECK(out.shape() == (c.options.channels_first ? Shape{b, c.filters, length}
+                                                       : Shape{b, length, c.filters}));
         const Tensor weighting = seeded_randn(out.shape(), 14);
         sum(out * weighting).backward();
         const Naive expected = naive(c, l.x, l.kernel, l.bias, weighting);
@@ -145,12 +153,14 @@ TEST_CASE("pointwise_conv1d gradient check in x, kernel and bias") {
             const auto f = [options](const std::vector<Tensor>& in) {
                 return pointwise_conv1d(in[0], in[1], in[2], options);
             };
-            CHECK_GRADIENTS(f, {seeded_randn({2, 6, 3}, 21), seeded_randn({1, 3, 5}, 22),
-                                seeded_randn({5}, 23)});
+            // 6 steps of 3 channels.
+            const Shape x_shape = channels_first ? Shape{2, 3, 6} : Shape{2, 6, 3};
+            CHECK_GRADIENTS(
+                f, {seeded_randn(x_shape, 21), seeded_randn({1, 3, 5}, 22), seeded_randn({5}, 23)});
             const auto no_bias = [options](const std::vector<Tensor>& in) {
                 return pointwise_conv1d(in[0], in[1], Tensor(), options);
             };
-            CHECK_GRADIENTS(no_bias, {seeded_randn({2, 6, 3}, 24), seeded_randn({1, 3, 5}, 25)});
+            CHECK_GRADIENTS(no_bias, {seeded_randn(x_shape, 24), seeded_randn({1, 3, 5}, 25)});
         }
     }
 }
@@ -171,7 +181,7 @@ TEST_CASE("pointwise_conv1d forward and gradients are bit-identical on 1, 2 and 
     const auto run = [&](int threads, bool channels_first) {
         const minidl::testing::ThreadCount count(threads);
         Case variant = c;
-        variant.options.channels_first_output = channels_first;
+        variant.options.channels_first = channels_first;
         const Leaves l = leaves(variant);
         const Tensor out = pointwise_conv1d(l.x, l.kernel, l.bias, variant.options);
         sum(out * seeded_randn(out.shape(), 41)).backward();
@@ -205,7 +215,8 @@ TEST_CASE("pointwise_conv1d argument errors") {
 
 TEST_CASE("SeparableConv1D and Conv1D with kernel_size 1 equal the unfused ops") {
     for (const char* data_format : {"channels_last", "channels_first"}) {
-        for (const char* activation : {"relu", "linear"}) {
+        // relu is fused into the op, linear needs nothing, tanh follows it.
+        for (const std::string activation : {"relu", "linear", "tanh"}) {
             INFO(data_format << ", " << activation);
             const bool channels_first = std::string(data_format) == "channels_first";
             const Tensor x = seeded_randn(channels_first ? Shape{2, 6, 40} : Shape{2, 40, 6}, 51);
@@ -213,7 +224,8 @@ TEST_CASE("SeparableConv1D and Conv1D with kernel_size 1 equal the unfused ops")
             const auto unfused = [&](const Tensor& y, const Tensor& bias) {
                 Tensor out = y + bias;
                 if (channels_first) out = transpose(out, 1, 2);
-                return std::string(activation) == "relu" ? relu(out) : out;
+                if (activation == "relu") return relu(out);
+                return activation == "tanh" ? tanh(out) : out;
             };
 
             layers::SeparableConv1D separable({.filters = 5,

@@ -16,11 +16,11 @@
 
 #include <Eigen/Core>
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
 #include <utility>
 
 #include "minidl/core/kernels/elementwise.hpp"
+#include "minidl/core/kernels/lanes.hpp"
 #include "minidl/core/kernels/prefetch.hpp"
 #include "minidl/core/parallel.hpp"
 #include "minidl/core/tensor.hpp"
@@ -221,32 +221,13 @@ void sum_of_products(float* dst, int64_t channels, Multiplier multiplier,
 
 // ---- depthwise, multiplier 1: register blocks of channel vectors ----
 
-// Without AVX-512 (the portable build) GCC notes at each use of load<V> that returning a 64-byte
-// vector changes the calling convention; these functions are internal and inlined, so no call
-// crosses an ABI boundary.
+// GCC notes the calling convention of 64-byte vectors at each inlined use (see lanes.hpp).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-/// Channel vectors of the register blocks (GCC vector extensions, so that an AVX2 build splits
-/// them into ymm halves): 16 channels, 8 for a remainder of 8 to 15 (SepNet tiny's C = 8), and
-/// single floats for the last C % 8.
-using Lanes16 = float __attribute__((vector_size(64)));
-using Lanes8 = float __attribute__((vector_size(32)));
-
-template <class V>
-V load(const float* p) {
-    V v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-template <class V>
-void store(float* p, const V& v) {
-    std::memcpy(p, &v, sizeof v);
-}
-
 /// Calls body(V{}, c) for channel vectors of type V covering channels [c, c + lanes of V), from
-/// channel 0 to `channels`.
+/// channel 0 to `channels`: 16 channels, 8 for a remainder of 8 to 15 (SepNet tiny's C = 8),
+/// and single floats for the last C % 8.
 template <class Body>
 void for_each_channel_vector(int64_t channels, const Body& body) {
     int64_t c = 0;
