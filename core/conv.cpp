@@ -111,22 +111,25 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
     return record(out, op, {x, kernel}, [sizes, multiplier, channels_first](const GradContext& c) {
         const Tensor& x = c.inputs[0];
         const Tensor& kernel = c.inputs[1];
-        if (c.needs(0)) {
-            Tensor grad_x = empty(x.shape());
-            const auto backward_input =
-                channels_first ? kernels::depthwise_conv1d_channels_first_backward_input
-                               : kernels::depthwise_conv1d_backward_input;
-            backward_input(sizes, multiplier, c.grad.data(), kernel.data(), grad_x.data());
-            c.add(0, grad_x);
+        const Tensor grad_x = c.needs(0) ? empty(x.shape()) : Tensor();
+        const Tensor grad_kernel = c.needs(1) ? empty(kernel.shape()) : Tensor();
+        if (channels_first) {
+            kernels::depthwise_conv1d_channels_first_backward(
+                sizes, multiplier, c.grad.data(), x.data(), kernel.data(),
+                grad_x.defined() ? grad_x.data() : nullptr,
+                grad_kernel.defined() ? grad_kernel.data() : nullptr);
+        } else {
+            if (grad_x.defined()) {
+                kernels::depthwise_conv1d_backward_input(sizes, multiplier, c.grad.data(),
+                                                         kernel.data(), grad_x.data());
+            }
+            if (grad_kernel.defined()) {
+                kernels::depthwise_conv1d_backward_kernel(sizes, multiplier, c.grad.data(),
+                                                          x.data(), grad_kernel.data());
+            }
         }
-        if (c.needs(1)) {
-            Tensor grad_kernel = empty(kernel.shape());
-            const auto backward_kernel =
-                channels_first ? kernels::depthwise_conv1d_channels_first_backward_kernel
-                               : kernels::depthwise_conv1d_backward_kernel;
-            backward_kernel(sizes, multiplier, c.grad.data(), x.data(), grad_kernel.data());
-            c.add(1, grad_kernel);
-        }
+        if (grad_x.defined()) c.add(0, grad_x);
+        if (grad_kernel.defined()) c.add(1, grad_kernel);
     });
 }
 

@@ -4,8 +4,9 @@
 // gradient is k dot products per row. A row is first copied into a zero-padded scratch row in
 // L1, so no loop tests for the sequence's edges. Strides above 1 run as plain loops.
 //
-// The forward and the input gradient split the (sequence, channel) rows over the threads; the
-// kernel gradient splits the channels, and each channel sums its rows in batch order: every
+// The forward splits the (sequence, channel) rows over the threads; the backward splits the
+// channels, computes both gradients of each row while its output gradient is in cache (one pass
+// over the gradient, not two), and sums each channel's kernel gradient in batch order: every
 // value is computed by one thread in an order fixed by the sizes, so the results are
 // bit-identical for any OpenMP thread count.
 #include "minidl/core/kernels/depthwise_channels_first.hpp"
@@ -160,40 +161,40 @@ void depthwise_conv1d_channels_first_forward(const Conv1DSizes& s, int64_t multi
     });
 }
 
-void depthwise_conv1d_channels_first_backward_input(const Conv1DSizes& s, int64_t multiplier,
-                                                    const float* grad, const float* kernel,
-                                                    float* grad_x) {
+void depthwise_conv1d_channels_first_backward(const Conv1DSizes& s, int64_t multiplier,
+                                              const float* grad, const float* x,
+                                              const float* kernel, float* grad_x,
+                                              float* grad_kernel) {
     const RowGeometry rows{s, multiplier};
     const Conv1DGeometry& g = s.geometry;
     const int64_t k = g.kernel_size;
     const int64_t span = (k - 1) * g.dilation;
-    const int64_t n = s.batch * s.channels;
-    const int64_t grain = row_grain(n, s.out_length * k * multiplier);
-    // Stride 1 gathers: grad_x[p] = sum_j w[k - 1 - j] * spread[p + j * dilation], where
-    // spread[u] = grad[u - shift] (zero outside the output), a correlation like the forward's.
-    // Other strides scatter each output's gradient into a padded row.
+    // The input gradient, stride 1, gathers: grad_x[p] = sum_j w[k - 1 - j] * spread[p + j *
+    // dilation], where spread[u] = grad[u - shift] (zero outside the output), a correlation like
+    // the forward's. Other strides scatter each output's gradient into a padded row.
     const bool gather = g.stride == 1;
     const int64_t shift = span - g.pad_left;
-    const int64_t row_floats = gather ? s.length + span : rows.padded_length;
-    const int64_t floats = row_floats + k;
-    const Tensor scratch = chunk_scratch(chunk_count(n, grain), floats);
-    parallel_for(n, grain, [&](int64_t begin, int64_t end) {
-        float* work = scratch.data() + begin / grain * floats;
-        float* weights = work + row_floats;
-        for (int64_t row = begin; row < end; ++row) {
-            const int64_t b = row / s.channels;
-            const int64_t c = row % s.channels;
+    const int64_t work_floats = gather ? s.length + span : rows.padded_length;
+    const int64_t grain = row_grain(s.channels, s.batch * s.out_length * k * multiplier);
+    const int64_t floats = rows.padded_length + work_floats + k + k * multiplier;
+    const Tensor scratch = chunk_scratch(chunk_count(s.channels, grain), floats);
+    parallel_for(s.channels, grain, [&](int64_t begin, int64_t end) {
+        float* padded = scratch.data() + begin / grain * floats;
+        float* work = padded + rows.padded_length;
+        float* weights = work + work_floats;
+        float* sums = weights + k;  // [M, k]
+        const auto input_gradient_row = [&](int64_t b, int64_t c) {
             float* dx = grad_x + rows.input_row(b, c);
-            if (!gather) std::fill(work, work + row_floats, 0.0f);
+            if (!gather) std::fill(work, work + work_floats, 0.0f);
             for (int64_t m = 0; m < multiplier; ++m) {
                 const float* dy = grad + rows.output_row(b, c, m);
                 rows.taps(kernel, c, m, gather, weights);
                 if (gather) {
-                    const int64_t first = std::clamp<int64_t>(shift, 0, row_floats);
-                    const int64_t last = std::clamp(shift + s.out_length, first, row_floats);
+                    const int64_t first = std::clamp<int64_t>(shift, 0, work_floats);
+                    const int64_t last = std::clamp(shift + s.out_length, first, work_floats);
                     std::fill(work, work + first, 0.0f);
                     std::copy(dy + (first - shift), dy + (last - shift), work + first);
-                    std::fill(work + last, work + row_floats, 0.0f);
+                    std::fill(work + last, work + work_floats, 0.0f);
                     correlate_row(work, 1, weights, k, g.dilation, s.length, dx, m > 0);
                 } else {
                     for (int64_t t = 0; t < s.out_length; ++t) {
@@ -204,31 +205,20 @@ void depthwise_conv1d_channels_first_backward_input(const Conv1DSizes& s, int64_
                 }
             }
             if (!gather) std::copy_n(work + g.pad_left, s.length, dx);
-        }
-    });
-}
-
-void depthwise_conv1d_channels_first_backward_kernel(const Conv1DSizes& s, int64_t multiplier,
-                                                     const float* grad, const float* x,
-                                                     float* grad_kernel) {
-    const RowGeometry rows{s, multiplier};
-    const Conv1DGeometry& g = s.geometry;
-    const int64_t k = g.kernel_size;
-    const int64_t grain = row_grain(s.channels, s.batch * s.out_length * k * multiplier);
-    const int64_t floats = rows.padded_length + k * multiplier;
-    const Tensor scratch = chunk_scratch(chunk_count(s.channels, grain), floats);
-    parallel_for(s.channels, grain, [&](int64_t begin, int64_t end) {
-        float* padded = scratch.data() + begin / grain * floats;
-        float* sums = padded + rows.padded_length;  // [M, k]
+        };
         for (int64_t c = begin; c < end; ++c) {
             std::fill(sums, sums + k * multiplier, 0.0f);
             for (int64_t b = 0; b < s.batch; ++b) {
+                // Both gradients while the row's output gradient is in cache.
+                if (grad_x) input_gradient_row(b, c);
+                if (!grad_kernel) continue;
                 rows.pad(x + rows.input_row(b, c), padded);
                 for (int64_t m = 0; m < multiplier; ++m) {
                     correlate_dots(grad + rows.output_row(b, c, m), padded, g.stride, k, g.dilation,
                                    s.out_length, sums + m * k);
                 }
             }
+            if (!grad_kernel) continue;
             for (int64_t m = 0; m < multiplier; ++m) {
                 for (int64_t j = 0; j < k; ++j) {
                     grad_kernel[(j * s.channels + c) * multiplier + m] = sums[m * k + j];

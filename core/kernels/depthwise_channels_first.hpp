@@ -16,15 +16,12 @@ namespace minidl::kernels {
 void depthwise_conv1d_channels_first_forward(const Conv1DSizes& sizes, int64_t multiplier,
                                              const float* x, const float* kernel, float* out);
 
-/// grad_x = dLoss/dx [B, C, L] from grad [B, C * M, Lout] (overwritten, not accumulated).
-void depthwise_conv1d_channels_first_backward_input(const Conv1DSizes& sizes, int64_t multiplier,
-                                                    const float* grad, const float* kernel,
-                                                    float* grad_x);
-
-/// grad_kernel = dLoss/dkernel [k, C, M] (overwritten) from grad [B, C * M, Lout] and x
-/// [B, C, L].
-void depthwise_conv1d_channels_first_backward_kernel(const Conv1DSizes& sizes, int64_t multiplier,
-                                                     const float* grad, const float* x,
-                                                     float* grad_kernel);
+/// grad_x = dLoss/dx [B, C, L] and grad_kernel = dLoss/dkernel [k, C, M] (each overwritten, each
+/// null when not wanted) from grad [B, C * M, Lout], x [B, C, L] and the kernel, in one pass over
+/// grad.
+void depthwise_conv1d_channels_first_backward(const Conv1DSizes& sizes, int64_t multiplier,
+                                              const float* grad, const float* x,
+                                              const float* kernel, float* grad_x,
+                                              float* grad_kernel);
 
 }  // namespace minidl::kernels
