@@ -113,21 +113,11 @@ Tensor depthwise_conv1d(const Tensor& x, const Tensor& kernel, const Conv1DGeome
         const Tensor& kernel = c.inputs[1];
         const Tensor grad_x = c.needs(0) ? empty(x.shape()) : Tensor();
         const Tensor grad_kernel = c.needs(1) ? empty(kernel.shape()) : Tensor();
-        if (channels_first) {
-            kernels::depthwise_conv1d_channels_first_backward(
-                sizes, multiplier, c.grad.data(), x.data(), kernel.data(),
-                grad_x.defined() ? grad_x.data() : nullptr,
-                grad_kernel.defined() ? grad_kernel.data() : nullptr);
-        } else {
-            if (grad_x.defined()) {
-                kernels::depthwise_conv1d_backward_input(sizes, multiplier, c.grad.data(),
-                                                         kernel.data(), grad_x.data());
-            }
-            if (grad_kernel.defined()) {
-                kernels::depthwise_conv1d_backward_kernel(sizes, multiplier, c.grad.data(),
-                                                          x.data(), grad_kernel.data());
-            }
-        }
+        const auto backward = channels_first ? kernels::depthwise_conv1d_channels_first_backward
+                                             : kernels::depthwise_conv1d_backward;
+        backward(sizes, multiplier, c.grad.data(), x.data(), kernel.data(),
+                 grad_x.defined() ? grad_x.data() : nullptr,
+                 grad_kernel.defined() ? grad_kernel.data() : nullptr);
         if (grad_x.defined()) c.add(0, grad_x);
         if (grad_kernel.defined()) c.add(1, grad_kernel);
     });

@@ -316,42 +316,56 @@ void correlate_rows(const float* src, int64_t src_offset, int64_t row_step, int6
     for (int64_t r = 0; r < Rows; ++r) store(out + r * row_size, acc[r]);
 }
 
-/// out rows [0, batch * out_length) of the correlation, in blocks of kBlockRows rows whose taps
-/// all read inside, row by row at the sequences' edges.
-void correlate(const Correlation& k, int64_t batch, const float* src, const float* kernel,
-               float* out) {
+/// out rows [begin, end) of the correlation (rows of all sequences, b * out_length + i), in
+/// blocks of kBlockRows rows whose taps all read inside, row by row at the sequences' edges.
+/// Each row's sum is the same whatever the range's bounds.
+void correlate_range(const Correlation& k, const float* src, const float* kernel, float* out,
+                     int64_t begin, int64_t end) {
     const int64_t row_size = k.channels;
-    // Whole register blocks per chunk: a chunk of 56 rows (C = 128) ran 8 of them one by one.
-    const int64_t grain =
-        kBlockRows * ceil_div(row_grain(kMinDepthwiseWork, k.kernel_size * row_size), kBlockRows);
     const int64_t tap_step = k.tap_shift * row_size;
     const int64_t row_step = k.step * row_size;
     // The rows the next block reads and this one does not: those of its leading tap (the last
     // one when taps step forward, the first when they step back), one block further on.
     const int64_t leading_tap = k.tap_shift > 0 ? k.kernel_size - 1 : 0;
     const int64_t next = leading_tap * tap_step + kBlockRows * row_step;
+    for (int64_t row = begin; row < end;) {
+        const int64_t b = row / k.out_length;
+        const int64_t i = row - b * k.out_length;
+        const int64_t src_offset = (b * k.src_length + k.first_position(i)) * row_size;
+        const bool block = row + kBlockRows <= std::min(end, (b + 1) * k.out_length) &&
+                           k.all_inside(i, kBlockRows);
+        const StepRange taps = block ? StepRange{0, k.kernel_size} : k.taps_inside(i);
+        for_each_channel_vector(row_size, [&](auto lanes, int64_t c) {
+            using V = decltype(lanes);
+            float* dst = out + row * row_size + c;
+            if (block) {
+                correlate_rows<V, kBlockRows>(src + c, src_offset, row_step, tap_step, kernel + c,
+                                              row_size, taps, dst, next);
+            } else {
+                correlate_rows<V, 1>(src + c, src_offset, row_step, tap_step, kernel + c, row_size,
+                                     taps, dst);
+            }
+        });
+        row += block ? kBlockRows : 1;
+    }
+}
+
+/// All out rows [0, batch * out_length) of the correlation.
+void correlate(const Correlation& k, int64_t batch, const float* src, const float* kernel,
+               float* out) {
+    // Whole register blocks per chunk: a chunk of 56 rows (C = 128) ran 8 of them one by one.
+    const int64_t grain =
+        kBlockRows * ceil_div(row_grain(kMinDepthwiseWork, k.kernel_size * k.channels), kBlockRows);
     parallel_for(batch * k.out_length, grain, [&](int64_t begin, int64_t end) {
-        for (int64_t row = begin; row < end;) {
-            const int64_t b = row / k.out_length;
-            const int64_t i = row - b * k.out_length;
-            const int64_t src_offset = (b * k.src_length + k.first_position(i)) * row_size;
-            const bool block = row + kBlockRows <= std::min(end, (b + 1) * k.out_length) &&
-                               k.all_inside(i, kBlockRows);
-            const StepRange taps = block ? StepRange{0, k.kernel_size} : k.taps_inside(i);
-            for_each_channel_vector(row_size, [&](auto lanes, int64_t c) {
-                using V = decltype(lanes);
-                float* dst = out + row * row_size + c;
-                if (block) {
-                    correlate_rows<V, kBlockRows>(src + c, src_offset, row_step, tap_step,
-                                                  kernel + c, row_size, taps, dst, next);
-                } else {
-                    correlate_rows<V, 1>(src + c, src_offset, row_step, tap_step, kernel + c,
-                                         row_size, taps, dst);
-                }
-            });
-            row += block ? kBlockRows : 1;
-        }
+        correlate_range(k, src, kernel, out, begin, end);
     });
+}
+
+/// The input gradient of multiplier 1 and stride 1 as a correlation: input row i reads output
+/// row i + pad_left - j * dilation through tap j.
+Correlation input_gradient_correlation(const Conv1DSizes& s) {
+    const Conv1DGeometry& g = s.geometry;
+    return {s.channels, s.out_length, s.length, 1, g.pad_left, -g.dilation, g.kernel_size};
 }
 
 /// Calls body(count) with count (1 to the length of `counts`) as a compile-time constant.
@@ -529,9 +543,7 @@ void depthwise_conv1d_backward_input(const Conv1DSizes& s, int64_t multiplier, c
                                      const float* kernel, float* grad_x) {
     const Conv1DGeometry& g = s.geometry;
     if (multiplier == 1 && g.stride == 1) {
-        // Input row i reads output row i + pad_left - j * dilation through tap j.
-        correlate({s.channels, s.out_length, s.length, 1, g.pad_left, -g.dilation, g.kernel_size},
-                  s.batch, grad, kernel, grad_x);
+        correlate(input_gradient_correlation(s), s.batch, grad, kernel, grad_x);
         return;
     }
     const int64_t row_size = s.channels * multiplier;
@@ -559,8 +571,13 @@ void depthwise_conv1d_backward_input(const Conv1DSizes& s, int64_t multiplier, c
     });
 }
 
-void depthwise_conv1d_backward_kernel(const Conv1DSizes& s, int64_t multiplier, const float* grad,
-                                      const float* x, float* grad_kernel) {
+namespace {
+
+/// The kernel gradient into grad_kernel, over chunks of output rows fixed by the sizes; after
+/// each chunk, while its gradient rows are in cache, calls after_chunk(chunk, chunks).
+template <class AfterChunk>
+void kernel_gradient(const Conv1DSizes& s, int64_t multiplier, const float* grad, const float* x,
+                     float* grad_kernel, const AfterChunk& after_chunk) {
     const Conv1DGeometry& g = s.geometry;
     const int64_t row_size = s.channels * multiplier;
     const int64_t kernel_numel = g.kernel_size * row_size;
@@ -611,9 +628,37 @@ void depthwise_conv1d_backward_kernel(const Conv1DSizes& s, int64_t multiplier, 
             } else {
                 taps_in_turn(begin, end, partial, m);
             }
+            after_chunk(begin / grain, chunks);
         });
     });
     sum_partials(p, chunks, kernel_numel, grad_kernel);
+}
+
+}  // namespace
+
+void depthwise_conv1d_backward_kernel(const Conv1DSizes& s, int64_t multiplier, const float* grad,
+                                      const float* x, float* grad_kernel) {
+    kernel_gradient(s, multiplier, grad, x, grad_kernel, [](int64_t, int64_t) {});
+}
+
+void depthwise_conv1d_backward(const Conv1DSizes& s, int64_t multiplier, const float* grad,
+                               const float* x, const float* kernel, float* grad_x,
+                               float* grad_kernel) {
+    if (grad_x && grad_kernel && multiplier == 1 && s.geometry.stride == 1) {
+        // Chunk k of the kernel gradient's output rows also computes the k-th of as many ranges
+        // of input rows, which read about the same gradient rows: one pass over the gradient
+        // instead of two.
+        const Correlation correlation = input_gradient_correlation(s);
+        const int64_t input_rows = s.batch * s.length;
+        kernel_gradient(s, 1, grad, x, grad_kernel, [&](int64_t chunk, int64_t chunks) {
+            const int64_t per_chunk = ceil_div(input_rows, chunks);
+            correlate_range(correlation, grad, kernel, grad_x, chunk * per_chunk,
+                            std::min(input_rows, (chunk + 1) * per_chunk));
+        });
+        return;
+    }
+    if (grad_x) depthwise_conv1d_backward_input(s, multiplier, grad, kernel, grad_x);
+    if (grad_kernel) depthwise_conv1d_backward_kernel(s, multiplier, grad, x, grad_kernel);
 }
 
 // ---- grouped ----

@@ -32,6 +32,11 @@ void depthwise_conv1d_backward_input(const Conv1DSizes& sizes, int64_t multiplie
 /// grad_kernel = dLoss/dkernel [k, C, M] (overwritten).
 void depthwise_conv1d_backward_kernel(const Conv1DSizes& sizes, int64_t multiplier,
                                       const float* grad, const float* x, float* grad_kernel);
+/// Both gradients (each overwritten, each null when not wanted); with multiplier 1 and stride 1,
+/// in one pass over grad.
+void depthwise_conv1d_backward(const Conv1DSizes& sizes, int64_t multiplier, const float* grad,
+                               const float* x, const float* kernel, float* grad_x,
+                               float* grad_kernel);
 
 // ---- grouped: kernel [k, C / groups, F], output [B, Lout, F] ----------------------------------
 
