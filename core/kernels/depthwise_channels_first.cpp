@@ -13,9 +13,9 @@
 
 #include <algorithm>
 
+#include "minidl/core/kernels/chunk_scratch.hpp"
 #include "minidl/core/kernels/lanes.hpp"
 #include "minidl/core/parallel.hpp"
-#include "minidl/core/tensor.hpp"
 
 // GCC notes the calling convention of 64-byte vectors at each inlined use (see lanes.hpp).
 #pragma GCC diagnostic push
@@ -131,10 +131,6 @@ struct RowGeometry {
     int64_t input_row(int64_t b, int64_t c) const { return (b * s.channels + c) * s.length; }
 };
 
-/// Scratch floats per chunk, allocated once before the parallel loop so the caching allocator
-/// sees the same requests whatever the threads' timing.
-Tensor chunk_scratch(int64_t chunks, int64_t floats) { return empty({chunks * floats}); }
-
 }  // namespace
 
 void depthwise_conv1d_channels_first_forward(const Conv1DSizes& s, int64_t multiplier,
@@ -144,9 +140,9 @@ void depthwise_conv1d_channels_first_forward(const Conv1DSizes& s, int64_t multi
     const int64_t n = s.batch * s.channels;
     const int64_t grain = row_grain(n, s.out_length * k * multiplier);
     const int64_t floats = rows.padded_length + k;
-    const Tensor scratch = chunk_scratch(chunk_count(n, grain), floats);
+    const ChunkScratch scratch(chunk_count(n, grain), floats);
     parallel_for(n, grain, [&](int64_t begin, int64_t end) {
-        float* padded = scratch.data() + begin / grain * floats;
+        float* padded = scratch[begin / grain];
         float* weights = padded + rows.padded_length;
         for (int64_t row = begin; row < end; ++row) {
             const int64_t b = row / s.channels;
@@ -176,19 +172,19 @@ void depthwise_conv1d_channels_first_backward(const Conv1DSizes& s, int64_t mult
     const int64_t shift = span - g.pad_left;
     const int64_t work_floats = gather ? s.length + span : rows.padded_length;
     const int64_t grain = row_grain(s.channels, s.batch * s.out_length * k * multiplier);
-    const int64_t floats = rows.padded_length + work_floats + k + k * multiplier;
-    const Tensor scratch = chunk_scratch(chunk_count(s.channels, grain), floats);
+    const int64_t floats = rows.padded_length + work_floats + 2 * k * multiplier;
+    const ChunkScratch scratch(chunk_count(s.channels, grain), floats);
     parallel_for(s.channels, grain, [&](int64_t begin, int64_t end) {
-        float* padded = scratch.data() + begin / grain * floats;
+        float* padded = scratch[begin / grain];
         float* work = padded + rows.padded_length;
-        float* weights = work + work_floats;
-        float* sums = weights + k;  // [M, k]
+        float* channel_taps = work + work_floats;  // [M, k]: this channel's, as gather reads them
+        float* sums = channel_taps + k * multiplier;  // [M, k]
         const auto input_gradient_row = [&](int64_t b, int64_t c) {
             float* dx = grad_x + rows.input_row(b, c);
             if (!gather) std::fill(work, work + work_floats, 0.0f);
             for (int64_t m = 0; m < multiplier; ++m) {
                 const float* dy = grad + rows.output_row(b, c, m);
-                rows.taps(kernel, c, m, gather, weights);
+                const float* weights = channel_taps + m * k;
                 if (gather) {
                     const int64_t first = std::clamp<int64_t>(shift, 0, work_floats);
                     const int64_t last = std::clamp(shift + s.out_length, first, work_floats);
@@ -208,6 +204,9 @@ void depthwise_conv1d_channels_first_backward(const Conv1DSizes& s, int64_t mult
         };
         for (int64_t c = begin; c < end; ++c) {
             std::fill(sums, sums + k * multiplier, 0.0f);
+            for (int64_t m = 0; m < multiplier; ++m) {
+                rows.taps(kernel, c, m, gather, channel_taps + m * k);
+            }
             for (int64_t b = 0; b < s.batch; ++b) {
                 // Both gradients while the row's output gradient is in cache.
                 if (grad_x) input_gradient_row(b, c);

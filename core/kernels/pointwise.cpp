@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "minidl/core/kernels/chunk_scratch.hpp"
 #include "minidl/core/kernels/elementwise.hpp"
 #include "minidl/core/kernels/small_gemm.hpp"
 #include "minidl/core/kernels/transpose.hpp"
@@ -68,16 +69,6 @@ struct Tiling {
     int64_t channels_first(const Tile& t, int64_t channels) const {
         return t.sequence * channels * s.length + t.step;
     }
-};
-
-/// Per-chunk scratch of `floats` floats, allocated once per call before the parallel loop.
-struct ChunkScratch {
-    int64_t floats;
-    Tensor buffer;
-
-    ChunkScratch(int64_t chunks, int64_t floats_per_chunk)
-        : floats(floats_per_chunk), buffer(empty({chunks * floats_per_chunk})) {}
-    float* operator[](int64_t chunk) const { return buffer.data() + chunk * floats; }
 };
 
 /// to = the row-major [cols, rows] transpose of the row-major [rows, cols] `from`.
